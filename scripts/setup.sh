@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs everything Centralino needs on a fresh Debian machine, idempotently:
+# Debian packages (speech, browser for the tests), a virtual environment with the project.
+# Usage: bash scripts/setup.sh [--dev]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dev=0
+[ "${1:-}" = "--dev" ] && dev=1
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+debs="espeak-ng libespeak-ng1 sox"
+[ "$dev" -eq 1 ] && debs="$debs chromium"
+missing=""
+for pkg in $debs; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
+done
+if [ -n "$missing" ]; then
+  echo "Installazione pacchetti di sistema / installing system packages:$missing"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq $missing >/dev/null
+fi
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "Creazione ambiente virtuale / creating virtual environment (.venv)"
+  "$python" -m venv .venv
+fi
+extras=""
+[ "$dev" -eq 1 ] && extras="[dev]"
+stamp=".venv/.installed$extras"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "Installazione dipendenze Python / installing Python dependencies"
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -e ".$extras"
+  touch "$stamp"
+fi
+# Compiled translations are build products: make them from the committed .po files.
+if [ -d simulator/web/translations ]; then
+  .venv/bin/pybabel compile -q -d simulator/web/translations 2>/dev/null || true
+fi

@@ -1,0 +1,1 @@
+"""Centralino: the pure domain of the switchboard training simulator."""

@@ -1,0 +1,422 @@
+"""How a simulated caller behaves: entering steps, answering questions, reacting to actions.
+
+Kept apart from ``engine`` (which owns time and the console) so the caller's conversational
+behaviour reads in one place. Every function appends the events it causes to ``out``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulator.call_state import CallState, LineState
+from simulator.errors import CallStateError
+from simulator.events import Action, Event
+from simulator.language import lexicon
+from simulator.language.accuracy import word_accuracy
+from simulator.language.intents import intent_phrases, match_intent
+from simulator.language.normalise import words
+from simulator.model import Rule
+from simulator.templates import expand, placeholder_values
+
+# Questions any caller answers at any point, from its persona.
+PERSONA_QUESTIONS = (
+    "ask_name",
+    "ask_organisation",
+    "ask_phone",
+    "ask_reason",
+    "ask_email",
+    "ask_spell",
+    "ask_repeat",
+    "ask_number",
+)
+READBACK_MIN = 0.5  # below this, an utterance is not an attempt at reading the message back
+READBACK_OK = 0.9
+DICTATION_CHUNK_WORDS = 6
+
+
+def lang2(state: CallState, ln: LineState) -> str:
+    return state.language_of(ln).split("-")[0]
+
+
+def line_text(state: CallState, ln: LineState, key: str) -> str:
+    lines = lexicon.CALLER_LINES.get(lang2(state, ln)) or lexicon.CALLER_LINES["it"]
+    return lines.get(key) or lexicon.CALLER_LINES["it"][key]
+
+
+def _values(state: CallState, ln: LineState) -> dict[str, str]:
+    return placeholder_values(state.company, ln.caller, state.scenario.operator_name)
+
+
+def say(
+    state: CallState,
+    ln: LineState,
+    text: str,
+    t: float,
+    eff: float,
+    out: list[Event],
+    **extra: Any,
+) -> None:
+    """The caller says one line."""
+    spoken = expand(text, _values(state, ln))
+    data: dict[str, Any] = {"text": spoken, "lang": state.language_of(ln)}
+    if ln.step:
+        data["step"] = ln.step
+    data.update(extra)
+    out.append(Event(t, "caller_said", "caller", ln.line, data))
+    ln.last_caller_text = spoken
+    ln.last_activity_at = eff
+
+
+def _reply(rule: Rule, ln: LineState, key: str) -> str | None:
+    if rule.reply is None:
+        return None
+    if isinstance(rule.reply, str):
+        return rule.reply
+    count = ln.fired.get(key, 0)
+    return rule.reply[count % len(rule.reply)]
+
+
+def apply_rule(
+    state: CallState,
+    ln: LineState,
+    rule: Rule,
+    t: float,
+    eff: float,
+    out: list[Event],
+    *,
+    on_hold: bool = False,
+) -> None:
+    """Fire a transition: the caller replies, moves to a step, or hangs up."""
+    key = f"{ln.step}/reply/{id(rule)}"
+    reply = _reply(rule, ln, key)
+    ln.fired[key] = ln.fired.get(key, 0) + 1
+    if reply:
+        say(state, ln, reply, t, eff, out, **({"on_hold": True} if on_hold else {}))
+    if rule.goto:
+        enter_step(state, ln, rule.goto, t, eff, out)
+    if rule.hangup and ln.status != "ended":
+        hang_up(state, ln, t, eff, out, reason="caller_done", say_goodbye=False)
+
+
+def enter_step(
+    state: CallState, ln: LineState, step_id: str, t: float, eff: float, out: list[Event]
+) -> None:
+    """Move the caller to a step and say what the step says on entry."""
+    ln.step = step_id
+    ln.step_entered_at = eff
+    ln.silences = 0
+    out.append(Event(t, "step_entered", "system", ln.line, {"step": step_id}))
+    step = ln.call.steps[step_id]
+    lines = [step.say] if isinstance(step.say, str) else list(step.say or [])
+    for text in lines:
+        say(state, ln, text, t, eff, out)
+    if step.dictate:
+        dictate(state, ln, step.dictate, t, eff, out)
+    if step.hangup and ln.status != "ended":
+        hang_up(state, ln, t, eff, out, reason="caller_done", say_goodbye=False)
+
+
+def dictate(
+    state: CallState, ln: LineState, text: str, t: float, eff: float, out: list[Event]
+) -> None:
+    """A fonogramma: the message in short chunks, as a caller dictates slowly."""
+    spoken = expand(text, _values(state, ln))
+    ln.dictation = spoken
+    ln.readback_confirmed = False
+    words = spoken.split()
+    for start in range(0, len(words), DICTATION_CHUNK_WORDS):
+        chunk = " ".join(words[start : start + DICTATION_CHUNK_WORDS])
+        say(state, ln, chunk, t, eff, out, dictation=True)
+
+
+def hang_up(
+    state: CallState,
+    ln: LineState,
+    t: float,
+    eff: float,
+    out: list[Event],
+    *,
+    reason: str,
+    say_goodbye: bool,
+) -> None:
+    """The caller ends the call."""
+    if say_goodbye:
+        say(state, ln, line_text(state, ln, "hangs_up_angry"), t, eff, out)
+    ln.status = "ended"
+    ln.ended_reason = reason
+    ln.hold_since = None
+    out.append(Event(t, "caller_hangup", "caller", ln.line, {"reason": reason}))
+    if state.active_line == ln.line:
+        state.active_line = None
+
+
+def react_to_speech(
+    state: CallState,
+    ln: LineState,
+    text: str,
+    alternatives: list[str],
+    t: float,
+    eff: float,
+    out: list[Event],
+) -> None:
+    """Answer what the trainee said: a read-back, a step's expected intent, or a question."""
+    lang = state.language_of(ln)
+    if ln.dictation and not ln.readback_confirmed and _readback(state, ln, text, t, eff, out):
+        return
+    assert ln.step is not None
+    step = ln.call.steps[ln.step]
+    rules = step.rules("say")
+    candidates: dict[str, list[str]] = {}
+    for rule in rules:
+        if rule.intent:
+            candidates[rule.intent] = intent_phrases(rule.intent, lang, state.scenario.intents)
+    for question in PERSONA_QUESTIONS:
+        candidates.setdefault(question, intent_phrases(question, lang, state.scenario.intents))
+    if "ask_wait" not in candidates:
+        candidates["ask_wait"] = intent_phrases("ask_wait", lang, state.scenario.intents)
+    match = match_intent(text, candidates, lang, alternatives=alternatives)
+    if match is not None:
+        for rule in rules:
+            if rule.intent == match.intent:
+                apply_rule(state, ln, rule, t, eff, out)
+                return
+        if match.intent == "ask_wait":
+            say(state, ln, line_text(state, ln, "thanks_wait"), t, eff, out)
+            return
+        _answer_question(state, ln, match.intent, t, eff, out)
+        return
+    fallback = [rule for rule in rules if rule.intent is None]
+    if fallback:
+        apply_rule(state, ln, fallback[0], t, eff, out)
+
+
+def _readback(
+    state: CallState, ln: LineState, text: str, t: float, eff: float, out: list[Event]
+) -> bool:
+    assert ln.dictation is not None
+    accuracy = readback_accuracy(ln.dictation, text, state.language_of(ln))
+    if accuracy < READBACK_MIN:
+        return False
+    if accuracy >= READBACK_OK:
+        ln.readback_confirmed = True
+        say(
+            state,
+            ln,
+            line_text(state, ln, "readback_ok"),
+            t,
+            eff,
+            out,
+            readback=True,
+            confirmed=True,
+            accuracy=round(accuracy, 3),
+        )
+    else:
+        say(
+            state,
+            ln,
+            line_text(state, ln, "readback_wrong"),
+            t,
+            eff,
+            out,
+            readback=True,
+            confirmed=False,
+            accuracy=round(accuracy, 3),
+        )
+        dictate(state, ln, ln.dictation, t, eff, out)
+    return True
+
+
+def readback_accuracy(dictated: str, said: str, lang: str) -> float:
+    """Word accuracy of a read-back, ignoring framing words around it ("rileggo: ... giusto?")."""
+    reference = words(dictated, lang)
+    heard = words(said, lang)
+    if not reference or not heard:
+        return 0.0
+    best = 0.0
+    size = len(reference)
+    for length in range(max(1, size - 2), min(len(heard), size + 2) + 1):
+        for start in range(0, len(heard) - length + 1):
+            window = " ".join(heard[start : start + length])
+            best = max(best, word_accuracy(" ".join(reference), window, lang))
+    return best
+
+
+def _answer_question(
+    state: CallState, ln: LineState, intent: str, t: float, eff: float, out: list[Event]
+) -> None:
+    persona = ln.caller
+    if intent == "ask_repeat":
+        if ln.dictation and not ln.readback_confirmed:
+            dictate(state, ln, ln.dictation, t, eff, out)
+        elif ln.last_caller_text:
+            say(state, ln, ln.last_caller_text, t, eff, out, repeat=True)
+        return
+    if intent in persona.answers:
+        say(state, ln, persona.answers[intent], t, eff, out, answers=intent)
+        return
+    lang = lang2(state, ln)
+    facts = {
+        "name": persona.name,
+        "organisation": persona.organisation or "",
+        "phone": persona.phone or "",
+        **persona.facts,
+    }
+    facts = {key: value for key, value in facts.items() if value}
+    if intent == "ask_number":
+        intent = "ask_phone"
+    answer = lexicon.fill_answer(intent, facts, lang)
+    if answer is None:
+        say(state, ln, line_text(state, ln, "not_understood"), t, eff, out, answers=intent)
+        return
+    say(state, ln, answer, t, eff, out, answers=intent)
+
+
+# --------------------------------------------------------------------------- transfer
+
+
+def transfer(state: CallState, ln: LineState, action: Action, t: float, out: list[Event]) -> None:
+    """Blind or announced transfer to an extension, a colleague or a department."""
+    from simulator.directory import resolve_target
+
+    target_text = str(action.data.get("to", "")).strip()
+    mode = str(action.data.get("mode", "blind"))
+    if mode not in ("blind", "announced"):
+        raise CallStateError(f"Tipo di trasferimento sconosciuto: {mode}.", f"Unknown mode {mode}.")
+    target = resolve_target(state.company, target_text) if target_text else None
+    if target is None:
+        raise CallStateError(
+            f"Interno o nominativo non trovato in rubrica: '{target_text}'.",
+            f"Extension or name not in the directory: '{target_text}'.",
+        )
+    eff = state.effective(t)
+    department = _department_of(state, target.id) if target.kind == "staff" else target.id
+    target_data = {
+        "kind": str(target.kind),
+        "id": target.id,
+        "extension": target.extension,
+        "name": target.name,
+        "presence": str(target.presence),
+        "department": department,
+    }
+    data = dict(action.data)
+    data["mode"] = mode
+    data["target"] = target_data
+    out.append(Event(t, "transfer", "trainee", ln.line, data))
+    available = target.presence == "available"
+    out.append(
+        Event(
+            t,
+            "transfer_result",
+            "system",
+            ln.line,
+            {"status": "connected" if available else str(target.presence), "target": target.id},
+        )
+    )
+    if not available:
+        if mode == "announced":
+            ln.status = "on_hold"
+            ln.hold_since = eff
+            ln.hold_warned = False
+            if state.active_line == ln.line:
+                state.active_line = None
+        else:
+            ln.status = "talking"
+            ln.hold_since = None
+            state.active_line = ln.line
+            say(state, ln, line_text(state, ln, "no_answer"), t, eff, out, bounced=True)
+        return
+    keys = {target.id, target.extension or "", department or ""} - {""}
+    rules = ln.call.steps[ln.step].rules("transfer") if ln.step else []
+    matched = [
+        rule
+        for rule in rules
+        if rule.to is not None and keys & set(rule.to) and (rule.mode in (None, mode))
+    ]
+    if matched:
+        rule = matched[0]
+        reply = _reply(rule, ln, f"{ln.step}/transfer")
+        if reply:
+            say(state, ln, reply, t, eff, out)
+        _leave(state, ln, t, out)
+        return
+    fallback = [rule for rule in rules if rule.to is None]
+    if fallback:
+        # The colleague sends the caller back: the line returns to the operator.
+        ln.status = "talking"
+        ln.hold_since = None
+        state.active_line = ln.line
+        apply_rule(state, ln, fallback[0], t, eff, out)
+        return
+    _leave(state, ln, t, out)
+
+
+def _department_of(state: CallState, staff_id: str) -> str | None:
+    member = next((s for s in state.company.staff if s.id == staff_id), None)
+    return member.department if member else None
+
+
+def _leave(state: CallState, ln: LineState, t: float, out: list[Event]) -> None:
+    ln.status = "ended"
+    ln.ended_reason = "transferred"
+    ln.hold_since = None
+    if state.active_line == ln.line:
+        state.active_line = None
+
+
+# --------------------------------------------------------------------------- outgoing calls
+
+
+def outgoing_call(state: CallState, action: Action, t: float, out: list[Event]) -> None:
+    """Place or refuse an outgoing call; the engine records what the table says."""
+    from simulator.directory import resolve_target
+    from simulator.language.phone import call_class, same_phone
+
+    number = str(action.data.get("number", "")).strip()
+    decision = str(action.data.get("decision", ""))
+    if not number:
+        raise CallStateError("Indica il numero da chiamare.", "Give the number to call.")
+    if decision not in ("place", "refuse"):
+        raise CallStateError(
+            "Scegli se effettuare o rifiutare la chiamata.", "Choose to place or refuse the call."
+        )
+    requested_by = str(action.data.get("requested_by", "")).strip()
+    code = str(action.data.get("code", "")).strip()
+    staff = resolve_target(state.company, requested_by) if requested_by else None
+    staff_id = staff.id if staff is not None and staff.kind == "staff" else None
+    auth = next((a for a in state.company.authorisations if a.staff == staff_id), None)
+    klass = call_class(number)
+    allowed = bool(auth and auth.code == code and klass in {c.value for c in auth.allowed})
+    check = {
+        "staff": staff_id,
+        "code_ok": bool(auth and auth.code == code),
+        "class": str(klass),
+        "authorised": allowed,
+    }
+    ln = state.lines.get(action.line or state.active_line or "")
+    data = dict(action.data)
+    data["check"] = check
+    out.append(Event(t, "outgoing_call", "trainee", ln.line if ln else None, data))
+    eff = state.effective(t)
+    if ln is not None and ln.status in ("talking", "on_hold") and ln.step:
+        for rule in ln.call.steps[ln.step].rules("outgoing_call"):
+            if rule.decision in (None, decision):
+                apply_rule(state, ln, rule, t, eff, out)
+                break
+    if decision != "place":
+        return
+    for callee in state.lines.values():
+        wanted = callee.call.number
+        if callee.call.direction == "outgoing" and callee.status == "idle" and wanted:
+            if same_phone(wanted, number):
+                for other in state.lines.values():
+                    if other.status == "talking":
+                        other.status = "on_hold"
+                        other.hold_since = eff
+                        out.append(Event(t, "hold", "system", other.line, {"auto": True}))
+                callee.status = "talking"
+                callee.rang_at = eff
+                callee.answered_at = eff
+                callee.last_activity_at = eff
+                state.active_line = callee.line
+                enter_step(state, callee, callee.call.start, t, eff, out)
+                return

@@ -1,0 +1,280 @@
+"""The ``simulator`` command: validate, list, coverage, play, run, score, and the audio tools.
+
+An edge of the domain (it reads files, the clock and the terminal). Messages are Italian by
+default and English with ``--lang en`` or an English ``LANG``. Audio commands import ``audio``
+lazily so the text tools work without any speech engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from simulator.errors import CentralinoError, ScenarioError
+
+DEFAULT_LIBRARY = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def ui_lang(args: argparse.Namespace) -> str:
+    if getattr(args, "lang", None):
+        return str(args.lang)
+    env = os.environ.get("LANG", "")
+    return "en" if env.startswith("en") else "it"
+
+
+def tr(lang: str, it: str, en: str) -> str:
+    return en if lang == "en" else it
+
+
+def _library_root(args: argparse.Namespace) -> Path:
+    return Path(
+        getattr(args, "library", None) or os.environ.get("CENTRALINO_LIBRARY") or DEFAULT_LIBRARY
+    )
+
+
+def _resolve_scenario(name: str, root: Path) -> tuple[object, object, Path]:
+    """A scenario by id or by path, with its company."""
+    from simulator.loader import load_library
+
+    library = load_library(root)
+    path = Path(name)
+    for loaded in library.scenarios.values():
+        if loaded.scenario.id == name or (
+            path.exists() and loaded.path.resolve() == path.resolve()
+        ):
+            return loaded.scenario, library.companies[loaded.scenario.company], loaded.path
+    raise CentralinoError(
+        f"Scenario '{name}' non trovato: 'simulator list' mostra quelli disponibili.",
+        f"Scenario '{name}' not found: 'simulator list' shows the available ones.",
+    )
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    from simulator.loader import validate_paths
+
+    lang = ui_lang(args)
+    problems = validate_paths([Path(p) for p in args.paths])
+    for problem in problems:
+        print(problem.render(lang), file=out)
+    if problems:
+        print(
+            tr(lang, f"{len(problems)} errori trovati.", f"{len(problems)} problems found."),
+            file=out,
+        )
+        return 1
+    print(tr(lang, "Tutto valido.", "All valid."), file=out)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
+    from simulator.loader import load_library
+
+    lang = ui_lang(args)
+    library = load_library(_library_root(args))
+    print(
+        tr(lang, "id | famiglia | lingua | livello | RA", "id | family | language | level | RA"),
+        file=out,
+    )
+    for loaded in sorted(library.scenarios.values(), key=lambda s: s.scenario.id):
+        sc = loaded.scenario
+        ras = sorted({c.ra for c in sc.criteria})
+        print(f"{sc.id} | {sc.family} | {sc.language} | {sc.level} | {', '.join(ras)}", file=out)
+    return 0
+
+
+def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
+    from simulator.coverage import coverage_rows
+    from simulator.loader import load_library
+
+    lang = ui_lang(args)
+    library = load_library(_library_root(args))
+    rows = coverage_rows([s.scenario for s in library.scenarios.values()])
+    missing = 0
+    for row in rows:
+        names = ", ".join(row.scenarios) if row.scenarios else tr(lang, "NESSUNO", "NONE")
+        if not row.scenarios:
+            missing += 1
+        print(f"{row.ra} | {row.activity(lang)} | {len(row.scenarios)} | {names}", file=out)
+    if missing:
+        print(
+            tr(lang, f"{missing} attività non coperte.", f"{missing} activities uncovered."),
+            file=out,
+        )
+        return 1
+    print(tr(lang, "Ogni RA e attività è coperto.", "Every RA and activity is covered."), file=out)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
+    from simulator.harness import run_call
+    from simulator.report_text import render_report
+    from simulator.script import load_script
+
+    lang = ui_lang(args)
+    scenario, company, _ = _resolve_scenario(args.scenario, _library_root(args))
+    script = load_script(Path(args.script))
+    result = run_call(scenario, company, script, multiplier=args.multiplier)  # type: ignore[arg-type]
+    if args.json:
+        payload = result.report.to_json()
+        payload["rejected"] = [r.__dict__ for r in result.rejected]
+        if args.events:
+            payload["events"] = [e.to_json() for e in result.events]
+        print(json.dumps(payload, ensure_ascii=False, indent=2), file=out)
+    else:
+        for rejection in result.rejected:
+            print(
+                tr(lang, "Azione rifiutata", "Action refused")
+                + f" ({rejection.at:.0f} s, {rejection.action}): "
+                + tr(lang, rejection.it, rejection.en),
+                file=out,
+            )
+        print(render_report(result.report, lang), file=out)
+    if args.save_events:
+        Path(args.save_events).write_text(
+            json.dumps(
+                {"scenario": scenario.id, "events": [e.to_json() for e in result.events]},  # type: ignore[attr-defined]
+                ensure_ascii=False,
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
+    return 0
+
+
+def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
+    from simulator.events import Event
+    from simulator.report_text import render_report
+    from simulator.scoring import score
+
+    lang = ui_lang(args)
+    try:
+        raw = json.loads(Path(args.eventlog).read_text(encoding="utf-8"))
+        events = [Event.from_json(e) for e in raw["events"]]
+        scenario_id = str(raw["scenario"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CentralinoError(
+            f"{args.eventlog}: registro eventi non valido ({exc}). Atteso JSON "
+            '{{"scenario": ID, "events": [...]}}.',
+            f"{args.eventlog}: invalid event log ({exc}). Expected JSON "
+            '{{"scenario": ID, "events": [...]}}.',
+        ) from exc
+    scenario, company, _ = _resolve_scenario(scenario_id, _library_root(args))
+    report = score(scenario, company, events)  # type: ignore[arg-type]
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2), file=out)
+    else:
+        print(render_report(report, lang), file=out)
+    return 0
+
+
+def cmd_play(args: argparse.Namespace, out: TextIO) -> int:
+    from simulator.terminal import play
+
+    scenario, company, _ = _resolve_scenario(args.scenario, _library_root(args))
+    return play(
+        scenario,
+        company,
+        lang=ui_lang(args),
+        multiplier=args.multiplier,  # type: ignore[arg-type]
+        out=out,
+        audio=getattr(args, "audio", False),
+    )
+
+
+def cmd_practice(args: argparse.Namespace, out: TextIO) -> int:
+    args.audio = True
+    return cmd_play(args, out)
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="simulator",
+        description="Centralino: simulatore di centralino accessibile / accessible switchboard "
+        "training simulator",
+    )
+    parser.add_argument(
+        "--lang", choices=["it", "en"], help="lingua dei messaggi / message language"
+    )
+    parser.add_argument("--library", help="cartella degli scenari / scenario folder")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMANDO/COMMAND")
+
+    p = sub.add_parser("validate", help="valida scenari e aziende / validate scenario files")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("list", help="elenca gli scenari / list scenarios")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("coverage", help="copertura RA e attività / RA and activity coverage")
+    p.set_defaults(func=cmd_coverage)
+
+    p = sub.add_parser("play", help="esercitazione in testo / text practice")
+    p.add_argument("scenario", help="id o percorso / id or path")
+    p.add_argument(
+        "--multiplier", type=float, default=1.0, help="moltiplicatore dei tempi / time multiplier"
+    )
+    p.set_defaults(func=cmd_play)
+
+    p = sub.add_parser("practice", help="esercitazione con audio / practice with audio")
+    p.add_argument("scenario")
+    p.add_argument("--multiplier", type=float, default=1.0)
+    p.set_defaults(func=cmd_practice)
+
+    p = sub.add_parser("run", help="esegue un allievo simulato / play a scripted trainee")
+    p.add_argument("scenario")
+    p.add_argument("--script", required=True)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--events", action="store_true", help="include gli eventi nel JSON")
+    p.add_argument("--save-events", metavar="FILE", help="salva il registro eventi / save log")
+    p.add_argument("--multiplier", type=float, default=None)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("score", help="rivaluta un registro eventi / re-score an event log")
+    p.add_argument("eventlog")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_score)
+
+    _add_audio_commands(sub)
+    return parser
+
+
+def _add_audio_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    try:
+        from audio.commands import register
+    except ImportError:
+        return
+    register(sub)
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    stream = out or sys.stdout
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    lang = ui_lang(args)
+    try:
+        return int(args.func(args, stream))
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(problem.render(lang), file=stream)
+        return 1
+    except CentralinoError as exc:
+        print(tr(lang, "Errore: ", "Error: ") + exc.message(lang), file=stream)
+        return 2
+    except KeyboardInterrupt:
+        print(tr(lang, "Interrotto.", "Interrupted."), file=stream)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

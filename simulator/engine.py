@@ -1,0 +1,489 @@
+"""The call engine: a pure, deterministic state machine over the session's event log.
+
+``step(state, action, now)`` first fires every timer due by ``now`` (a caller re-prompting after a
+silence, a second line ringing, a caller tired of waiting on hold) at the time it fell due, then
+applies the trainee's action. It returns a new state and the events to append; it never reads a
+clock, sleeps or does I/O. ``replay`` rebuilds a state by re-running the recorded trainee actions
+at their recorded times, which is how a web worker picks up a call another worker served.
+
+Every caller timing is stretched by the trainee's time multiplier (WCAG 2.2.1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from simulator import caller as caller_mod
+from simulator.call_state import CallState, LineState
+from simulator.errors import CallStateError
+from simulator.events import Action, Event
+from simulator.model import Company, Rule, Scenario
+
+DEFAULT_NO_ANSWER_S = 40.0
+DEFAULT_SILENCE = Rule(after_s=20, max=2, hangup=True)
+DICTATION_SILENCE = Rule(after_s=90, max=2, hangup=True)
+DEFAULT_HOLD = Rule(after_s=90, hangup=True)
+HOLD_WARNING_S = 20.0
+MAX_TIMERS_PER_CALL = 500
+
+
+def start(
+    scenario: Scenario, company: Company, *, multiplier: float = 1.0
+) -> tuple[CallState, list[Event]]:
+    """A new session at time 0: lines due at once start ringing."""
+    if not 0.5 <= multiplier <= 5:
+        raise CallStateError(
+            "Il moltiplicatore dei tempi deve essere tra 0,5 e 5.",
+            "The time multiplier must be between 0.5 and 5.",
+        )
+    lines = {call.line: LineState(line=call.line, call=call) for call in scenario.calls}
+    state = CallState(scenario=scenario, company=company, multiplier=multiplier, lines=lines)
+    out = [
+        Event(
+            0.0,
+            "session_started",
+            "system",
+            data={
+                "scenario": scenario.id,
+                "multiplier": multiplier,
+                "language": scenario.language,
+            },
+        )
+    ]
+    _fire_due(state, 0.0, out)
+    return state, out
+
+
+def advance(state: CallState, now: float) -> tuple[CallState, list[Event]]:
+    """Let time pass until ``now``: fire every due timer."""
+    work = state.clone()
+    out: list[Event] = []
+    if not work.finished:
+        _fire_due(work, now, out)
+        work.last_t = max(work.last_t, now)
+    return work, out
+
+
+def step(state: CallState, action: Action, now: float) -> tuple[CallState, list[Event]]:
+    """Apply one trainee action at ``now`` (after due timers). Raises CallStateError if refused."""
+    if now < state.last_t:
+        now = state.last_t  # times are monotonic; a late clock reading never goes back
+    work = state.clone()
+    out: list[Event] = []
+    if work.finished:
+        raise CallStateError("L'esercitazione è terminata.", "The session has ended.")
+    if work.paused and action.kind not in ("unpause", "finish"):
+        raise CallStateError(
+            "Esercitazione in pausa: riprendi prima di agire.",
+            "The session is paused: resume it first.",
+        )
+    _fire_due(work, now, out)
+    handler = _HANDLERS[action.kind]
+    handler(work, action, now, out)
+    work.last_t = now
+    return work, out
+
+
+def replay(scenario: Scenario, company: Company, events: Sequence[Event]) -> CallState:
+    """Rebuild the state of a recorded session by re-running the trainee's actions."""
+    multiplier = 1.0
+    if events and events[0].kind == "session_started":
+        multiplier = float(events[0].data.get("multiplier", 1.0))
+    state, _ = start(scenario, company, multiplier=multiplier)
+    for event in events:
+        if event.actor != "trainee":
+            continue
+        action = Action(event.kind, event.line, _action_data(event))
+        state, _ = step(state, action, event.t)
+    if events:
+        state, _ = advance(state, events[-1].t)
+    return state
+
+
+def next_deadline(state: CallState) -> float | None:
+    """Session time of the next timer, so a console knows when to look again."""
+    if state.finished or state.paused:
+        return None
+    due = [t for t, _, _ in _timers(state)]
+    return state.wall(min(due)) if due else None
+
+
+# --------------------------------------------------------------------------- timers
+
+
+def _timers(state: CallState) -> list[tuple[float, str, Any]]:
+    """(effective deadline, kind, payload) of every armed timer."""
+    m = state.multiplier
+    found: list[tuple[float, str, Any]] = []
+    for ln in state.lines.values():
+        call = ln.call
+        if ln.status == "idle" and call.direction == "incoming":
+            found.append((call.ring_at_s * m, "ring", ln.line))
+        elif ln.status == "ringing" and ln.rang_at is not None:
+            rules = call.steps[call.start].rules("no_answer")
+            after = rules[0].after_s if rules and rules[0].after_s else DEFAULT_NO_ANSWER_S
+            found.append((ln.rang_at + after * m, "no_answer", ln.line))
+        elif ln.status == "talking" and ln.line == state.active_line and ln.step:
+            rule = _silence_rule(ln)
+            if rule is not None and rule.after_s is not None:
+                found.append((ln.last_activity_at + rule.after_s * m, "silence", ln.line))
+        elif ln.status == "on_hold" and ln.hold_since is not None and ln.step:
+            rule = _hold_rule(ln)
+            if rule is not None and rule.after_s is not None:
+                deadline = ln.hold_since + rule.after_s * m
+                warn_at = deadline - HOLD_WARNING_S * m
+                if rule.hangup and not ln.hold_warned and warn_at > ln.hold_since:
+                    found.append((warn_at, "hold_warning", ln.line))
+                found.append((deadline, "hold", ln.line))
+        if ln.status in ("talking", "on_hold") and ln.step:
+            for index, rule in enumerate(call.steps[ln.step].rules("timeout")):
+                key = f"{ln.step}/timeout/{index}"
+                if rule.after_s is not None and ln.fired.get(key, 0) < rule.max:
+                    found.append(
+                        (ln.step_entered_at + rule.after_s * m, "timeout", (ln.line, index))
+                    )
+    return found
+
+
+def _silence_rule(ln: LineState) -> Rule | None:
+    assert ln.step is not None
+    rules = ln.call.steps[ln.step].rules("silence")
+    rule = rules[0] if rules else (DICTATION_SILENCE if ln.dictation else DEFAULT_SILENCE)
+    if ln.silences > rule.max and rule.hangup:
+        return None
+    if ln.silences >= rule.max and not rule.hangup:
+        return None
+    return rule
+
+
+def _hold_rule(ln: LineState) -> Rule | None:
+    assert ln.step is not None
+    rules = [r for r in ln.call.steps[ln.step].rules("hold") if r.after_s is not None]
+    rule = rules[0] if rules else DEFAULT_HOLD
+    key = f"{ln.step}/hold-timer"
+    return rule if ln.fired.get(key, 0) < rule.max else None
+
+
+def _fire_due(state: CallState, now: float, out: list[Event]) -> None:
+    if state.paused:
+        return
+    limit = state.effective(now)
+    for _ in range(MAX_TIMERS_PER_CALL):
+        due = [timer for timer in _timers(state) if timer[0] <= limit]
+        if not due:
+            return
+        deadline, kind, payload = min(due, key=lambda timer: (timer[0], str(timer[2])))
+        _fire(state, deadline, kind, payload, out)
+
+
+def _fire(state: CallState, eff: float, kind: str, payload: Any, out: list[Event]) -> None:
+    t = state.wall(eff)
+    if kind == "ring":
+        ln = state.lines[payload]
+        ln.status = "ringing"
+        ln.rang_at = eff
+        out.append(Event(t, "ring", "system", ln.line, _caller_id(ln)))
+        return
+    if kind == "no_answer":
+        ln = state.lines[payload]
+        ln.status = "ended"
+        ln.ended_reason = "no_answer"
+        out.append(Event(t, "missed", "caller", ln.line, {"reason": "no_answer"}))
+        _after_line_end(state, ln)
+        return
+    if kind == "silence":
+        ln = state.lines[payload]
+        rule = _silence_rule(ln)
+        assert rule is not None
+        ln.silences += 1
+        if ln.silences > rule.max:
+            caller_mod.hang_up(state, ln, t, eff, out, reason="silence", say_goodbye=True)
+            return
+        reply = rule.reply or caller_mod.line_text(state, ln, "silence_prompt")
+        prompt = rule.model_copy(update={"reply": reply, "hangup": False})
+        caller_mod.apply_rule(state, ln, prompt, t, eff, out)
+        ln.last_activity_at = eff
+        return
+    if kind == "hold_warning":
+        ln = state.lines[payload]
+        ln.hold_warned = True
+        out.append(
+            Event(
+                t, "notice", "system", ln.line, {"code": "hold_warning", "caller": ln.caller.name}
+            )
+        )
+        return
+    if kind == "hold":
+        ln = state.lines[payload]
+        rule = _hold_rule(ln)
+        assert rule is not None and ln.step is not None
+        key = f"{ln.step}/hold-timer"
+        ln.fired[key] = ln.fired.get(key, 0) + 1
+        if rule.hangup:
+            caller_mod.hang_up(state, ln, t, eff, out, reason="hold", say_goodbye=False)
+        else:
+            caller_mod.apply_rule(state, ln, rule, t, eff, out, on_hold=True)
+            ln.hold_since = eff
+        return
+    if kind == "timeout":
+        line_id, index = payload
+        ln = state.lines[line_id]
+        assert ln.step is not None
+        rule = ln.call.steps[ln.step].rules("timeout")[index]
+        key = f"{ln.step}/timeout/{index}"
+        ln.fired[key] = ln.fired.get(key, 0) + 1
+        caller_mod.apply_rule(state, ln, rule, t, eff, out)
+        return
+    raise AssertionError(f"unknown timer {kind}")  # pragma: no cover - internal invariant
+
+
+def _after_line_end(state: CallState, ln: LineState) -> None:
+    if state.active_line == ln.line:
+        state.active_line = None
+
+
+def _caller_id(ln: LineState) -> dict[str, Any]:
+    caller = ln.caller
+    return {
+        "caller": caller.name,
+        "organisation": caller.organisation,
+        "number": caller.phone,
+        "internal": caller.internal,
+        "direction": ln.call.direction,
+    }
+
+
+# --------------------------------------------------------------------------- actions
+
+
+def _line_for(state: CallState, action: Action, *statuses: str) -> LineState:
+    line_id = action.line or state.active_line
+    if line_id is None and "ringing" in statuses:
+        ringing = sorted(
+            (ln for ln in state.lines.values() if ln.status == "ringing"),
+            key=lambda ln: ln.rang_at or 0.0,
+        )
+        line_id = ringing[0].line if ringing else None
+    if line_id is None:
+        raise CallStateError("Nessuna linea attiva.", "No active line.")
+    ln = state.lines.get(line_id)
+    if ln is None:
+        raise CallStateError(f"Linea sconosciuta: {line_id}.", f"Unknown line: {line_id}.")
+    if statuses and ln.status not in statuses:
+        raise CallStateError(
+            f"Linea {line_id}: azione non possibile ({_STATUS_IT[ln.status]}).",
+            f"Line {line_id}: not possible now ({ln.status.replace('_', ' ')}).",
+        )
+    return ln
+
+
+_STATUS_IT = {
+    "idle": "libera",
+    "ringing": "squilla",
+    "talking": "in conversazione",
+    "on_hold": "in attesa",
+    "ended": "chiusa",
+}
+
+
+def _record(action: Action, line: str | None, now: float, out: list[Event], **extra: Any) -> None:
+    data = dict(action.data)
+    data.update(extra)
+    out.append(Event(now, action.kind, "trainee", line, data))
+
+
+def _hold_others(state: CallState, keep: str, now: float, out: list[Event]) -> None:
+    """A console has one talking line: taking another puts the current one on hold."""
+    eff = state.effective(now)
+    for ln in state.lines.values():
+        if ln.line != keep and ln.status == "talking":
+            ln.status = "on_hold"
+            ln.hold_since = eff
+            ln.hold_warned = False
+            out.append(Event(now, "hold", "system", ln.line, {"auto": True}))
+
+
+def _answer(state: CallState, action: Action, now: float, out: list[Event]) -> None:
+    ln = _line_for(state, action, "ringing")
+    _hold_others(state, ln.line, now, out)
+    eff = state.effective(now)
+    _record(action, ln.line, now, out)
+    ln.status = "talking"
+    ln.answered_at = eff
+    ln.last_activity_at = eff
+    state.active_line = ln.line
+    start_step = ln.call.steps[ln.call.start]
+    rules = start_step.rules("answer")
+    if rules:
+        ln.step = ln.call.start
+        caller_mod.apply_rule(state, ln, rules[0], now, eff, out)
+    else:
+        caller_mod.enter_step(state, ln, ln.call.start, now, eff, out)
+
+
+def _say(state: CallState, action: Action, now: float, out: list[Event]) -> None:
+    text = str(action.data.get("text", "")).strip()
+    if not text:
+        raise CallStateError("Scrivi cosa dici al chiamante.", "Type what you say to the caller.")
+    ln = _line_for(state, action, "talking")
+    eff = state.effective(now)
+    _record(action, ln.line, now, out)
+    ln.last_activity_at = eff
+    alternatives = [str(a) for a in action.data.get("alternatives", ())]
+    caller_mod.react_to_speech(state, ln, text, alternatives, now, eff, out)
+
+
+def _hold(state: CallState, action: Action, now: float, out: list[Event]) -> None:
+    ln = _line_for(state, action, "talking")
+    eff = state.effective(now)
+    _record(action, ln.line, now, out)
+    ln.status = "on_hold"
+    ln.hold_since = eff
+    ln.hold_warned = False
+    state.active_line = None
+    for rule in ln.call.steps[ln.step].rules("hold") if ln.step else []:
+        if rule.after_s is None:
+            caller_mod.apply_rule(state, ln, rule, now, eff, out)
+            break
+
+
+def _resume(state: CallState, action: Action, now: float, out: list[Event]) -> None:
+    ln = _line_for(state, action, "on_hold")
+    _hold_others(state, ln.line, now, out)
+    eff = state.effective(now)
+    _record(action, ln.line, now, out, held_s=round(eff - (ln.hold_since or eff), 3))
+    ln.status = "talking"
+    ln.hold_since = None
+    ln.last_activity_at = eff
+    state.active_line = ln.line
+    rules = ln.call.steps[ln.step].rules("resume") if ln.step else []
+    if rules:
+        caller_mod.apply_rule(state, ln, rules[0], now, eff, out)
+
+
+def _transfer(state: CallState, action: Action, now: float, out: list[Event]) -> None:
+    ln = _line_for(state, action, "talking", "on_hold")
+    caller_mod.transfer(state, ln, action, now, out)
+
+
+def _hangup(state: CallState, action: Action, now: float, out: list[Event]) -> None:
+    ln = _line_for(state, action, "talking", "on_hold", "ringing")
+    _record(action, ln.line, now, out)
+    ln.status = "ended"
+    ln.ended_reason = "operator"
+    ln.hold_since = None
+    _after_line_end(state, ln)
+
+
+def _form(state: CallState, action: Action, now: float, out: list[Event]) -> None:
+    """Message, fonogramma, report, ticket, greeting: recorded, and the caller may react."""
+    ln = _form_line(state, action)
+    _record(action, ln.line if ln else None, now, out)
+    if ln is not None and ln.status in ("talking", "on_hold") and ln.step:
+        rules = ln.call.steps[ln.step].rules(action.kind)
+        if rules:
+            caller_mod.apply_rule(state, ln, rules[0], now, state.effective(now), out)
+
+
+def _form_line(state: CallState, action: Action) -> LineState | None:
+    line_id = action.line or state.active_line
+    if line_id is None:
+        return None
+    ln = state.lines.get(line_id)
+    if ln is None:
+        raise CallStateError(f"Linea sconosciuta: {line_id}.", f"Unknown line: {line_id}.")
+    return ln
+
+
+def _outgoing(state: CallState, action: Action, now: float, out: list[Event]) -> None:
+    caller_mod.outgoing_call(state, action, now, out)
+
+
+def _directory_search(state: CallState, action: Action, now: float, out: list[Event]) -> None:
+    from simulator.directory import search
+
+    query = str(action.data.get("query", "")).strip()
+    if not query:
+        raise CallStateError("Scrivi cosa cercare in rubrica.", "Type what to look up.")
+    hits = search(state.company, query, state.scenario.language, limit=5)
+    results = [hit.id for hit in hits]
+    _record(action, state.active_line, now, out, results=results)
+
+
+def _directory_update(state: CallState, action: Action, now: float, out: list[Event]) -> None:
+    from simulator.directory import apply_directory_update
+
+    staff = str(action.data.get("staff", ""))
+    field = str(action.data.get("field", ""))
+    value = str(action.data.get("value", ""))
+    try:
+        state.company = apply_directory_update(state.company, staff, field, value)
+    except ValueError as exc:
+        raise CallStateError(str(exc), str(exc)) from exc
+    _form(state, action, now, out)
+
+
+def _voicemail_listen(state: CallState, action: Action, now: float, out: list[Event]) -> None:
+    wanted = str(action.data.get("id", ""))
+    if all(msg.id != wanted for msg in state.scenario.voicemail):
+        raise CallStateError(
+            f"Messaggio in segreteria sconosciuto: {wanted}.", f"Unknown voice-mail: {wanted}."
+        )
+    _record(action, None, now, out)
+
+
+def _pause(state: CallState, action: Action, now: float, out: list[Event]) -> None:
+    state.paused_at = now
+    _record(action, None, now, out)
+
+
+def _unpause(state: CallState, action: Action, now: float, out: list[Event]) -> None:
+    if state.paused_at is None:
+        raise CallStateError("L'esercitazione non è in pausa.", "The session is not paused.")
+    state.paused_total += now - state.paused_at
+    state.paused_at = None
+    _record(action, None, now, out)
+
+
+def _finish(state: CallState, action: Action, now: float, out: list[Event]) -> None:
+    if state.paused_at is not None:
+        state.paused_total += now - state.paused_at
+        state.paused_at = None
+    _record(action, None, now, out)
+    for ln in state.lines.values():
+        if ln.status in ("ringing", "talking", "on_hold"):
+            ln.status = "ended"
+            ln.ended_reason = "session_finished"
+    state.active_line = None
+    state.finished = True
+    out.append(Event(now, "session_finished", "system"))
+
+
+_HANDLERS = {
+    "answer": _answer,
+    "say": _say,
+    "hold": _hold,
+    "resume": _resume,
+    "transfer": _transfer,
+    "hangup": _hangup,
+    "take_message": _form,
+    "fonogramma": _form,
+    "report": _form,
+    "ticket": _form,
+    "voicemail_greeting": _form,
+    "outgoing_call": _outgoing,
+    "directory_search": _directory_search,
+    "directory_update": _directory_update,
+    "voicemail_listen": _voicemail_listen,
+    "pause": _pause,
+    "unpause": _unpause,
+    "finish": _finish,
+}
+
+# Keys the engine adds to recorded trainee events; replay strips them to get the action back.
+_DERIVED_KEYS = frozenset({"results", "held_s", "target", "check"})
+
+
+def _action_data(event: Event) -> Mapping[str, Any]:
+    return {k: v for k, v in event.data.items() if k not in _DERIVED_KEYS}

@@ -1,0 +1,421 @@
+"""The scenario and company formats, as instructors write them in YAML.
+
+These pydantic models are the edge of the domain: the loader validates YAML against them and the
+JSON Schema in ``scenarios/`` is exported from them (a test fails when the two drift apart).
+Everything is ``extra="forbid"`` so a misspelt key is an error, never silently ignored.
+Field descriptions are in Italian first, English second: editors show them while typing.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+RA_IDS: tuple[str, ...] = (
+    "ADA.24.01.08.RA1",
+    "ADA.24.01.08.RA2",
+    "ADA.24.04.11.RA1",
+    "ADA.24.04.11.RA2",
+)
+
+FAMILIES: tuple[str, ...] = (
+    "smistamento",
+    "messaggi",
+    "reclami",
+    "verifica_credenziali",
+    "informazioni",
+    "assistenza_tecnica",
+    "rubrica",
+    "segreteria",
+    "emergenza",
+    "fonogramma",
+)
+
+LANGUAGES: tuple[str, ...] = ("it-IT", "en-GB", "fr-FR", "de-DE", "es-ES")
+
+Identifier = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z0-9][a-z0-9_.-]*$",
+        description="Identificatore: minuscole, cifre, '-', '_' / Identifier: lower case, digits",
+    ),
+]
+Seconds = Annotated[float, Field(gt=0, le=3600, description="Secondi / seconds")]
+
+
+class Strict(BaseModel):
+    """Base for every format model: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- company
+
+
+class Presence(StrEnum):
+    AVAILABLE = "available"
+    BUSY = "busy"
+    ABSENT = "absent"
+
+
+class CallClass(StrEnum):
+    INTERNAL = "internal"
+    LOCAL = "local"
+    NATIONAL = "national"
+    MOBILE = "mobile"
+    INTERNATIONAL = "international"
+    PREMIUM = "premium"
+
+
+class Department(Strict):
+    id: Identifier
+    name: str = Field(description="Nome del reparto / department name")
+    name_en: str | None = Field(None, description="Nome in inglese / English name")
+    extension: str | None = Field(
+        None, pattern=r"^\d{2,5}$", description="Interno del gruppo / hunt-group extension"
+    )
+    description: str = ""
+
+
+class StaffPresence(Strict):
+    status: Presence = Presence.AVAILABLE
+    until: str | None = Field(None, description="Fino a quando / until when, e.g. 'lunedì 10:00'")
+    note: str | None = Field(
+        None, description="Motivo riservato: non va detto a chi chiama / private reason"
+    )
+
+
+class StaffMember(Strict):
+    id: Identifier
+    name: str
+    department: Identifier
+    role: str = ""
+    extension: str = Field(pattern=r"^\d{2,5}$")
+    email: str | None = None
+    mobile: str | None = Field(
+        None, description="Cellulare privato: mai comunicarlo / private mobile, never disclose"
+    )
+    presence: StaffPresence = StaffPresence()
+    languages: list[str] = Field(default_factory=lambda: ["it"])
+
+
+class Authorisation(Strict):
+    staff: Identifier = Field(description="Chi è autorizzato / who is authorised")
+    code: str = Field(pattern=r"^\d{3,8}$", description="Codice personale / personal code")
+    allowed: list[CallClass] = Field(description="Classi di chiamata ammesse / allowed classes")
+
+
+class KnowledgeArticle(Strict):
+    id: Identifier
+    title: str
+    keywords: list[str] = Field(default_factory=list)
+    text: str
+
+
+class TicketQueue(Strict):
+    id: Identifier
+    name: str
+    description: str = ""
+
+
+class Company(Strict):
+    """A fictional workplace: the directory, presence, authorisation table and knowledge."""
+
+    id: Identifier
+    name: str = Field(description="Ragione sociale / company name")
+    number: str = Field(description="Numero del centralino / switchboard number")
+    address: str = ""
+    language: str = "it-IT"
+    departments: list[Department] = Field(min_length=1)
+    staff: list[StaffMember] = Field(min_length=1)
+    authorisations: list[Authorisation] = Field(default_factory=list)
+    knowledge_base: list[KnowledgeArticle] = Field(default_factory=list)
+    ticket_queues: list[TicketQueue] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- caller
+
+
+class Voice(Strict):
+    """How the caller sounds: an espeak-ng voice id and prosody."""
+
+    voice: str | None = Field(
+        None, description="Voce espeak-ng, es. 'roa/it' / espeak-ng voice id (default by language)"
+    )
+    variant: str | None = Field(None, description="Variante, es. 'f3', 'm2' / voice variant")
+    rate: int = Field(165, ge=80, le=320, description="Parole al minuto / words per minute")
+    pitch: int = Field(50, ge=0, le=99, description="Altezza 0-99 / pitch 0-99")
+
+
+class Mood(StrEnum):
+    CALM = "calm"
+    IMPATIENT = "impatient"
+    ANGRY = "angry"
+    CONFUSED = "confused"
+    ANXIOUS = "anxious"
+
+
+class Persona(Strict):
+    name: str
+    organisation: str | None = None
+    phone: str | None = Field(None, description="Numero del chiamante / caller's number")
+    mood: Mood = Mood.CALM
+    language: str | None = Field(None, description="Lingua, se diversa dallo scenario")
+    voice: Voice = Voice()
+    facts: dict[str, str] = Field(
+        default_factory=dict,
+        description="Fatti che il chiamante dice se richiesto / facts given when asked",
+    )
+    answers: dict[str, str] = Field(
+        default_factory=dict,
+        description="Risposte a domande (intent -> frase) / replies to question intents",
+    )
+    internal: bool = Field(False, description="Collega interno / an internal colleague")
+    staff: Identifier | None = Field(None, description="Se interno: id nello staff")
+
+
+# --------------------------------------------------------------------------- steps
+
+
+class Rule(Strict):
+    """What the caller does when a trigger fires in a step."""
+
+    intent: str | None = Field(None, description="Per 'say': intento atteso / expected intent")
+    to: list[str] | None = Field(
+        None,
+        description="Per transfer/outgoing_call: interni, id staff o reparto accettati / targets",
+    )
+    mode: Literal["blind", "announced"] | None = Field(
+        None, description="Per transfer: tipo di trasferimento richiesto / transfer mode"
+    )
+    decision: Literal["place", "refuse"] | None = Field(
+        None, description="Per outgoing_call: decisione dell'operatore / operator's decision"
+    )
+    after_s: Seconds | None = Field(None, description="Per silence/hold/timeout: dopo quanti s")
+    max: int = Field(1, ge=1, le=10, description="Quante volte al massimo / at most how often")
+    reply: str | list[str] | None = Field(None, description="Cosa dice il chiamante / caller line")
+    goto: str | None = Field(None, description="Passo successivo / next step")
+    hangup: bool = Field(False, description="Il chiamante riattacca / caller hangs up")
+
+
+Trigger = Literal[
+    "answer",
+    "say",
+    "hold",
+    "resume",
+    "transfer",
+    "take_message",
+    "fonogramma",
+    "report",
+    "ticket",
+    "outgoing_call",
+    "directory_update",
+    "voicemail_greeting",
+    "silence",
+    "timeout",
+    "no_answer",
+]
+
+TRIGGERS: tuple[str, ...] = Trigger.__args__  # type: ignore[attr-defined]
+
+
+class Step(Strict):
+    say: str | list[str] | None = Field(
+        None, description="Frase detta entrando nel passo / line said on entering the step"
+    )
+    dictate: str | None = Field(
+        None, description="Fonogramma dettato parola per parola / message dictated word by word"
+    )
+    hangup: bool = Field(False, description="Il chiamante chiude dopo aver parlato / then hangs up")
+    on: dict[Trigger, Rule | list[Rule]] = Field(default_factory=dict)
+
+    def rules(self, trigger: str) -> list[Rule]:
+        found = self.on.get(trigger)  # type: ignore[call-overload]
+        if found is None:
+            return []
+        return list(found) if isinstance(found, list) else [found]
+
+
+class Call(Strict):
+    """One caller on one line of the switchboard."""
+
+    line: Identifier = Field(description="Linea, es. 'l1' / line id")
+    direction: Literal["incoming", "outgoing"] = "incoming"
+    ring_at_s: float = Field(0, ge=0, le=3600, description="Quando squilla / when it rings")
+    number: str | None = Field(None, description="Per 'outgoing': numero da comporre")
+    caller: Persona
+    start: str = Field(description="Passo iniziale / first step")
+    steps: dict[str, Step] = Field(min_length=1)
+
+
+class VoicemailMessage(Strict):
+    id: Identifier
+    caller: str
+    phone: str | None = None
+    left_at: str = Field(description="Quando, es. 'ieri 18:40' / when")
+    text: str
+    language: str | None = None
+
+
+# --------------------------------------------------------------------------- criteria
+
+
+class Window(Strict):
+    after: str = Field(
+        "answer", description="Da quando: 'answer', 'start' o un passo / from: answer, or a step"
+    )
+    within_s: Seconds | None = None
+
+
+class CriterionBase(Strict):
+    id: Identifier
+    ra: str = Field(description="Risultato atteso / expected result (RA id)")
+    weight: float = Field(1.0, gt=0, le=10)
+    critical: bool = Field(False, description="Se fallisce, l'RA fallisce / failing fails the RA")
+    pass_at: float = Field(0.7, ge=0, le=1, description="Soglia del criterio / pass mark")
+    line: Identifier | None = Field(None, description="Linea valutata / line judged")
+    description: str = ""
+    advice: str = Field(min_length=1, description="Consiglio se fallisce / advice on failure")
+
+    @field_validator("ra")
+    @classmethod
+    def _known_ra(cls, value: str) -> str:
+        if value not in RA_IDS:
+            raise ValueError(f"RA sconosciuto '{value}': usa uno di {', '.join(RA_IDS)}")
+        return value
+
+
+ActionName = Literal[
+    "answer",
+    "hold",
+    "resume",
+    "transfer",
+    "take_message",
+    "fonogramma",
+    "report",
+    "ticket",
+    "outgoing_call",
+    "directory_search",
+    "directory_update",
+    "voicemail_listen",
+    "voicemail_greeting",
+    "hangup",
+]
+
+
+class ActionCriterion(CriterionBase):
+    kind: Literal["action"]
+    expect: ActionName
+    to: list[str] | None = Field(None, description="Destinazioni accettate / accepted targets")
+    mode: Literal["blind", "announced"] | None = None
+    absent: bool = Field(False, description="L'azione NON deve avvenire / must not happen")
+    before: ActionName | None = Field(None, description="Prima di questa azione / before this one")
+
+
+class TimingCriterion(CriterionBase):
+    kind: Literal["timing"]
+    measure: Literal["answer", "hold", "response"]
+    max_s: Seconds
+
+
+class SpeechCriterion(CriterionBase):
+    kind: Literal["speech"]
+    any_of: list[str] = Field(min_length=1)
+    min_matches: int = Field(1, ge=1)
+    window: Window = Window()
+
+
+class ForbiddenCriterion(CriterionBase):
+    kind: Literal["forbidden"]
+    none_of: list[str] = Field(default_factory=list)
+    disclose: list[str] = Field(
+        default_factory=list,
+        description="Dati da non rivelare, es. 'staff.rossi-anna.mobile' / data not to disclose",
+    )
+
+
+FieldMatch = Literal["exact", "fuzzy", "phone_number", "keywords", "present"]
+
+
+class FieldExpectation(Strict):
+    match: FieldMatch = "fuzzy"
+    expected: str | list[str] | None = None
+
+
+class FormCriterion(CriterionBase):
+    kind: Literal["form"]
+    form: Literal["message", "report", "ticket", "fonogramma", "voicemail_greeting"]
+    fields: dict[str, FieldExpectation] = Field(min_length=1)
+
+
+class DirectoryChange(Strict):
+    staff: Identifier
+    field: Literal["extension", "mobile", "email", "presence", "role", "department", "name"]
+    value: str
+
+
+class DirectoryCriterion(CriterionBase):
+    kind: Literal["directory"]
+    expect: list[DirectoryChange] = Field(min_length=1)
+
+
+class OutcomeCriterion(CriterionBase):
+    kind: Literal["outcome"]
+    outgoing: Literal["place", "refuse"] = Field(description="Decisione corretta / right decision")
+    number: str | None = None
+
+
+class FonogrammaCriterion(CriterionBase):
+    kind: Literal["fonogramma"]
+    step: str = Field(description="Passo che detta il testo / step that dictates")
+    min_accuracy: float = Field(0.9, ge=0, le=1)
+    readback: bool = Field(True, description="Rilettura confermata richiesta / read-back needed")
+
+
+Criterion = Annotated[
+    ActionCriterion
+    | TimingCriterion
+    | SpeechCriterion
+    | ForbiddenCriterion
+    | FormCriterion
+    | DirectoryCriterion
+    | OutcomeCriterion
+    | FonogrammaCriterion,
+    Field(discriminator="kind"),
+]
+
+
+class Scenario(Strict):
+    """A practice call (or several simultaneous ones) with the rubric that scores it."""
+
+    id: Identifier
+    title: str
+    family: Literal[
+        "smistamento",
+        "messaggi",
+        "reclami",
+        "verifica_credenziali",
+        "informazioni",
+        "assistenza_tecnica",
+        "rubrica",
+        "segreteria",
+        "emergenza",
+        "fonogramma",
+    ]
+    language: Literal["it-IT", "en-GB", "fr-FR", "de-DE", "es-ES"]
+    level: int = Field(ge=1, le=3, description="1 base, 2 intermedio, 3 avanzato")
+    company: Identifier
+    description: str = Field("", description="Per l'allievo: cosa succede / briefing")
+    operator_name: str = Field("Giulia", description="Nome dell'operatore nel gioco di ruolo")
+    intents: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Intenti dello scenario: id -> frasi / scenario intents: id -> phrases",
+    )
+    calls: list[Call] = Field(min_length=1)
+    voicemail: list[VoicemailMessage] = Field(default_factory=list)
+    thresholds: dict[str, float] = Field(
+        default_factory=dict, description="Soglia per RA (default 0.6, 30/50 come all'esame)"
+    )
+    criteria: list[Criterion] = Field(min_length=1)

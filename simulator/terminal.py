@@ -1,0 +1,354 @@
+"""Text practice in a terminal: plain lines a screen reader reads well, typed replies.
+
+Anything typed is said to the caller; console commands start with '/' (Italian or English
+names). The caller keeps its own time: while the trainee is silent, ``select`` waits only until
+the engine's next deadline, so a caller re-prompts or hangs up as it would on a real line.
+"""
+
+from __future__ import annotations
+
+import select
+import sys
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
+
+from simulator import engine
+from simulator.call_state import CallState
+from simulator.errors import CallStateError, CentralinoError
+from simulator.events import Action, Event
+from simulator.model import Company, Scenario
+from simulator.report_text import render_report
+from simulator.scoring import score
+from simulator.transcript import describe
+
+Speaker = Callable[[Event, CallState], None]
+
+COMMANDS: dict[str, str] = {
+    "rispondi": "answer",
+    "answer": "answer",
+    "attesa": "hold",
+    "hold": "hold",
+    "riprendi": "resume",
+    "resume": "resume",
+    "trasferisci": "transfer",
+    "transfer": "transfer",
+    "annuncia": "announce",
+    "announce": "announce",
+    "messaggio": "take_message",
+    "message": "take_message",
+    "fonogramma": "fonogramma",
+    "rapporto": "report",
+    "report": "report",
+    "ticket": "ticket",
+    "rubrica": "directory_search",
+    "directory": "directory_search",
+    "modifica-rubrica": "directory_update",
+    "edit-directory": "directory_update",
+    "uscita": "outgoing_call",
+    "call": "outgoing_call",
+    "segreteria": "voicemail",
+    "voicemail": "voicemail",
+    "benvenuto": "voicemail_greeting",
+    "greeting": "voicemail_greeting",
+    "chiudi": "hangup",
+    "hangup": "hangup",
+    "linee": "lines",
+    "lines": "lines",
+    "tabella": "table",
+    "table": "table",
+    "pausa": "pause",
+    "pause": "pause",
+    "fine": "finish",
+    "finish": "finish",
+    "aiuto": "help",
+    "help": "help",
+}
+
+FORM_FIELDS: dict[str, list[tuple[str, str, str]]] = {
+    "take_message": [
+        ("for", "Per chi", "For whom"),
+        ("caller", "Chi chiama", "Caller"),
+        ("organisation", "Azienda", "Organisation"),
+        ("phone", "Telefono", "Phone"),
+        ("text", "Testo", "Text"),
+    ],
+    "fonogramma": [
+        ("sender", "Mittente", "Sender"),
+        ("recipient", "Destinatario", "Recipient"),
+        ("text", "Testo integrale", "Full text"),
+    ],
+    "report": [
+        ("caller", "Chiamante", "Caller"),
+        ("organisation", "Azienda", "Organisation"),
+        ("phone", "Telefono", "Phone"),
+        ("reason", "Motivo", "Reason"),
+        ("outcome", "Esito", "Outcome"),
+        ("notes", "Note", "Notes"),
+    ],
+    "ticket": [
+        ("queue", "Coda", "Queue"),
+        ("caller", "Cliente", "Customer"),
+        ("phone", "Telefono", "Phone"),
+        ("problem", "Problema", "Problem"),
+        ("priority", "Priorità (bassa/media/alta)", "Priority (low/medium/high)"),
+    ],
+    "outgoing_call": [
+        ("number", "Numero", "Number"),
+        ("requested_by", "Richiesta da (nome o interno)", "Requested by"),
+        ("code", "Codice", "Code"),
+        ("decision", "Decisione: effettua o rifiuta", "Decision: place or refuse"),
+    ],
+    "directory_update": [
+        ("staff", "Persona (nome o id)", "Person (name or id)"),
+        ("field", "Campo (extension, mobile, email, presence, role)", "Field"),
+        ("value", "Nuovo valore", "New value"),
+    ],
+    "voicemail_greeting": [("text", "Testo del messaggio di benvenuto", "Greeting text")],
+}
+
+HELP_IT = """Comandi (tutto il resto viene detto al chiamante):
+/rispondi [linea]  /attesa  /riprendi [linea]  /trasferisci INTERNO  /annuncia INTERNO
+/messaggio  /fonogramma  /rapporto  /ticket  /rubrica TESTO  /modifica-rubrica
+/uscita (chiamata in uscita)  /tabella (autorizzazioni)  /segreteria [id]  /benvenuto
+/chiudi [linea]  /linee  /pausa  /fine  /aiuto"""
+HELP_EN = """Commands (anything else is said to the caller):
+/answer [line]  /hold  /resume [line]  /transfer EXTENSION  /announce EXTENSION
+/message  /fonogramma  /report  /ticket  /directory TEXT  /edit-directory
+/call (outgoing call)  /table (authorisations)  /voicemail [id]  /greeting
+/hangup [line]  /lines  /pause  /finish  /help"""
+
+
+class TerminalSession:
+    """One practice session bound to a terminal."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        company: Company,
+        *,
+        lang: str,
+        multiplier: float,
+        out: TextIO,
+        inp: TextIO,
+        speaker: Speaker | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.scenario, self.company, self.lang = scenario, company, lang
+        self.out, self.inp, self.speaker, self.clock = out, inp, speaker, clock
+        self.t0 = clock()
+        self.state, first = engine.start(scenario, company, multiplier=multiplier)
+        self.log: list[Event] = []
+        self._show(first)
+
+    def tr(self, it: str, en: str) -> str:
+        return en if self.lang == "en" else it
+
+    def now(self) -> float:
+        return self.clock() - self.t0
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def _show(self, events: Iterable[Event]) -> None:
+        for event in events:
+            self.log.append(event)
+            line = describe(event, self.lang)
+            if line:
+                self.say(line)
+            if self.speaker is not None and event.kind == "caller_said":
+                self.speaker(event, self.state)
+
+    def apply(self, action: Action) -> None:
+        try:
+            self.state, events = engine.step(self.state, action, self.now())
+        except CallStateError as exc:
+            self.say(self.tr("Non possibile: ", "Not possible: ") + exc.message(self.lang))
+            return
+        self._show(events)
+        if action.kind == "directory_search":
+            self._show_hits(str(action.data.get("query", "")))
+
+    def tick(self) -> None:
+        self.state, events = engine.advance(self.state, self.now())
+        self._show(events)
+
+    def ask(self, prompt: str) -> str:
+        self.say(prompt + ":")
+        line = self.inp.readline()
+        return line.strip()
+
+    def _show_hits(self, query: str) -> None:
+        from simulator.directory import search
+
+        hits = search(self.state.company, query, self.scenario.language, limit=5)
+        if not hits:
+            self.say(self.tr("Nessun risultato.", "No results."))
+        for hit in hits:
+            self.say(
+                f"{hit.name}, {self.tr('interno', 'extension')} {hit.extension}, {hit.presence}"
+            )
+
+    def command(self, text: str) -> None:
+        """Turn one typed line into actions."""
+        if not text.startswith("/"):
+            self.apply(Action("say", None, {"text": text, "source": "typed"}))
+            return
+        name, _, rest = text[1:].partition(" ")
+        rest = rest.strip()
+        kind = COMMANDS.get(name.lower())
+        if kind is None:
+            self.say(
+                self.tr(
+                    f"Comando sconosciuto /{name}. Scrivi /aiuto.",
+                    f"Unknown command /{name}. Type /help.",
+                )
+            )
+            return
+        if kind == "help":
+            self.say(self.tr(HELP_IT, HELP_EN))
+        elif kind == "lines":
+            self._lines()
+        elif kind == "table":
+            self._table()
+        elif kind in ("answer", "hold", "resume", "hangup"):
+            self.apply(Action(kind, rest or None))
+        elif kind in ("transfer", "announce"):
+            mode = "announced" if kind == "announce" else "blind"
+            target = rest or self.ask(self.tr("Interno o nome", "Extension or name"))
+            self.apply(Action("transfer", None, {"to": target, "mode": mode}))
+        elif kind == "directory_search":
+            query = rest or self.ask(self.tr("Cerca", "Search"))
+            self.apply(Action("directory_search", None, {"query": query}))
+        elif kind == "voicemail":
+            self._voicemail(rest)
+        elif kind == "pause":
+            self.apply(Action("unpause" if self.state.paused else "pause"))
+            self.say(
+                self.tr("In pausa: /pausa per riprendere.", "Paused: /pause to resume.")
+                if self.state.paused
+                else self.tr("Ripreso.", "Resumed.")
+            )
+        elif kind == "finish":
+            self.apply(Action("finish"))
+        else:
+            self.apply(Action(kind, None, self._form(kind)))
+
+    def _form(self, kind: str) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for key, it, en in FORM_FIELDS[kind]:
+            data[key] = self.ask(self.tr(it, en))
+        if kind == "outgoing_call":
+            decision = str(data.get("decision", "")).lower()
+            data["decision"] = "refuse" if decision.startswith(("rif", "ref", "no")) else "place"
+        return data
+
+    def _lines(self) -> None:
+        names = {
+            "idle": ("libera", "idle"),
+            "ringing": ("squilla", "ringing"),
+            "talking": ("in conversazione", "talking"),
+            "on_hold": ("in attesa", "on hold"),
+            "ended": ("chiusa", "ended"),
+        }
+        for ln in self.state.lines.values():
+            if ln.status == "idle":
+                continue
+            it, en = names[ln.status]
+            active = self.tr(" (attiva)", " (active)") if ln.line == self.state.active_line else ""
+            self.say(
+                f"{self.tr('Linea', 'Line')} {ln.line}: {self.tr(it, en)}{active}, {ln.caller.name}"
+            )
+
+    def _table(self) -> None:
+        staff = {s.id: s for s in self.state.company.staff}
+        for auth in self.state.company.authorisations:
+            member = staff.get(auth.staff)
+            name = member.name if member else auth.staff
+            ext = member.extension if member else "?"
+            classes = ", ".join(c.value for c in auth.allowed)
+            self.say(
+                f"{name}, {self.tr('interno', 'ext.')} {ext}, "
+                f"{self.tr('codice', 'code')} {auth.code}: {classes}"
+            )
+
+    def _voicemail(self, wanted: str) -> None:
+        box = self.scenario.voicemail
+        if not box:
+            self.say(self.tr("Segreteria vuota.", "Voice-mail is empty."))
+            return
+        if not wanted:
+            for msg in box:
+                self.say(f"{msg.id}: {msg.caller}, {msg.left_at}")
+            return
+        self.apply(Action("voicemail_listen", None, {"id": wanted}))
+        for msg in box:
+            if msg.id == wanted:
+                self.say(self.tr("Messaggio: ", "Message: ") + msg.text)
+
+    def run(self) -> int:
+        self.say(self.tr(f"Scenario: {self.scenario.title}", f"Scenario: {self.scenario.title}"))
+        if self.scenario.description:
+            self.say(self.scenario.description)
+        self.say(self.tr("Scrivi /aiuto per i comandi.", "Type /help for the commands."))
+        while not self.state.finished:
+            deadline = engine.next_deadline(self.state)
+            wait = None if deadline is None else max(0.0, deadline - self.now())
+            line = self._read(wait)
+            if line is None:
+                self.tick()
+                continue
+            if line == "":  # end of input
+                self.apply(Action("finish"))
+                break
+            text = line.strip()
+            if text:
+                self.command(text)
+        report = score(self.scenario, self.company, self.log)
+        self.say("")
+        self.say(render_report(report, self.lang))
+        return 0
+
+    def _read(self, wait: float | None) -> str | None:
+        """A line of input, '' at end of input, or None when the wait ran out."""
+        try:
+            ready, _, _ = select.select([self.inp], [], [], wait)
+        except (ValueError, OSError, TypeError):
+            ready = [self.inp]  # not a selectable stream (e.g. StringIO in tests)
+        if not ready:
+            return None
+        line = self.inp.readline()
+        return line if line else ""
+
+
+def play(
+    scenario: Scenario,
+    company: Company,
+    *,
+    lang: str,
+    multiplier: float,
+    out: TextIO,
+    audio: bool = False,
+    inp: TextIO | None = None,
+) -> int:
+    """Interactive practice; with ``audio`` the callers' lines are also played aloud."""
+    speaker: Speaker | None = None
+    if audio:
+        try:
+            from audio.terminal import make_speaker
+        except ImportError as exc:
+            raise CentralinoError(
+                "Audio non disponibile: esegui 'bash scripts/setup.sh'.",
+                "Audio unavailable: run 'bash scripts/setup.sh'.",
+            ) from exc
+        speaker = make_speaker(scenario, lang=lang, out=out)
+    session = TerminalSession(
+        scenario,
+        company,
+        lang=lang,
+        multiplier=multiplier,
+        out=out,
+        inp=inp or sys.stdin,
+        speaker=speaker,
+    )
+    return session.run()

@@ -1,0 +1,280 @@
+"""The call engine: rings, lines, silences, hold, transfers, questions, replay, pause."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulator import engine
+from simulator.errors import CallStateError
+from simulator.events import Action, Event
+from simulator.model import Company, Scenario
+from simulator.yaml_source import parse
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPANY = Company.model_validate(
+    parse((ROOT / "scenarios/companies/lucania-forniture.yaml").read_text("utf-8"), "c").data
+)
+
+SCENARIO = Scenario.model_validate(
+    parse(
+        """
+id: prova
+title: Prova
+family: smistamento
+language: it-IT
+level: 1
+company: lucania-forniture
+calls:
+  - line: l1
+    caller: {name: Mario Rossi, organisation: Ferramenta Rossi, phone: "0971 234567",
+             facts: {reason: "Ordine 4512 in ritardo."}}
+    start: squillo
+    steps:
+      squillo:
+        on: {answer: {goto: richiesta}, no_answer: {after_s: 30}}
+      richiesta:
+        say: "Buongiorno, mi passa l'ufficio acquisti?"
+        on:
+          transfer:
+            - {to: [acquisti, ricci-luca], reply: "Grazie."}
+            - {reply: "Non era l'ufficio giusto."}
+          silence: {after_s: 10, max: 2, hangup: true}
+          hold: {after_s: 60, hangup: true}
+          take_message: {goto: dettatura}
+      dettatura:
+        say: "Scriva pure."
+        dictate: "Riunione spostata a lunedì alle nove"
+        on:
+          say: [{intent: goodbye, reply: "Arrivederci.", hangup: true}]
+  - line: l2
+    ring_at_s: 20
+    caller: {name: Sara Neri, phone: "0971 111222"}
+    start: saluto
+    steps:
+      saluto:
+        say: "Buongiorno, sono Sara Neri."
+criteria:
+  - {id: c, ra: ADA.24.01.08.RA1, kind: action, expect: transfer, advice: "Trasferisci."}
+""",
+        "prova.yaml",
+    ).data
+)
+
+
+def kinds(events: list[Event]) -> list[str]:
+    return [e.kind for e in events]
+
+
+def said(events: list[Event]) -> list[str]:
+    return [str(e.data["text"]) for e in events if e.kind == "caller_said"]
+
+
+def answered() -> engine.CallState:
+    state, _ = engine.start(SCENARIO, COMPANY)
+    state, _ = engine.step(state, Action("answer", "l1"), 2.0)
+    return state
+
+
+def test_first_line_rings_at_start_and_answer_brings_the_caller_request() -> None:
+    state, events = engine.start(SCENARIO, COMPANY)
+    assert kinds(events) == ["session_started", "ring"]
+    assert state.lines["l1"].status == "ringing"
+    state, events = engine.step(state, Action("answer", "l1"), 3.0)
+    assert said(events) == ["Buongiorno, mi passa l'ufficio acquisti?"]
+    assert state.active_line == "l1"
+
+
+def test_unanswered_call_is_missed_after_its_patience_stretched_by_multiplier() -> None:
+    state, _ = engine.start(SCENARIO, COMPANY, multiplier=2.0)
+    state, events = engine.advance(state, 59.0)
+    assert "missed" not in kinds(events)
+    state, events = engine.advance(state, 61.0)
+    missed = [e for e in events if e.kind == "missed"]
+    assert missed and missed[0].t == pytest.approx(60.0)
+
+
+def test_silence_reprompts_twice_then_the_caller_hangs_up() -> None:
+    state = answered()
+    state, events = engine.advance(state, 12.5)
+    assert said(events) == ["Pronto? Mi sente?"] or len(said(events)) == 1
+    state, events = engine.advance(state, 22.5)
+    assert len(said(events)) == 1
+    state, events = engine.advance(state, 32.5)
+    assert "caller_hangup" in kinds(events)
+    assert state.lines["l1"].status == "ended"
+
+
+def test_speaking_resets_the_silence_timer() -> None:
+    state = answered()
+    state, _ = engine.step(state, Action("say", None, {"text": "Un attimo, verifico"}), 11.0)
+    state, events = engine.advance(state, 20.0)
+    assert "caller_said" not in kinds(events)
+
+
+def test_caller_answers_persona_questions_at_any_point() -> None:
+    state = answered()
+    state, events = engine.step(state, Action("say", None, {"text": "Chi parla, scusi?"}), 4.0)
+    assert any("Mario Rossi" in text for text in said(events))
+    state, events = engine.step(
+        state, Action("say", None, {"text": "mi lascia il suo numero di telefono?"}), 6.0
+    )
+    assert any("0971" in text or "234567" in text for text in said(events))
+
+
+def test_second_line_rings_while_first_is_served_and_answering_it_holds_the_first() -> None:
+    state = answered()
+    state, events = engine.advance(state, 21.0)
+    ring = [e for e in events if e.kind == "ring"]
+    assert ring and ring[0].line == "l2" and ring[0].t == pytest.approx(20.0)
+    state, events = engine.step(state, Action("answer", "l2"), 22.0)
+    auto_hold = [e for e in events if e.kind == "hold"]
+    assert auto_hold and auto_hold[0].line == "l1" and auto_hold[0].actor == "system"
+    assert state.lines["l1"].status == "on_hold"
+    assert state.active_line == "l2"
+    assert said(events)[-1] == "Buongiorno, sono Sara Neri."
+
+
+def test_right_transfer_hands_the_call_over() -> None:
+    state = answered()
+    state, events = engine.step(state, Action("transfer", "l1", {"to": "222"}), 5.0)
+    assert said(events) == ["Grazie."]
+    assert state.lines["l1"].status == "ended"
+    assert state.lines["l1"].ended_reason == "transferred"
+
+
+def test_wrong_transfer_comes_back_to_the_operator_with_a_complaint() -> None:
+    state = answered()
+    state, events = engine.step(state, Action("transfer", "l1", {"to": "251"}), 5.0)
+    assert said(events) == ["Non era l'ufficio giusto."]
+    assert state.lines["l1"].status == "talking"
+
+
+def test_announced_transfer_to_an_absent_colleague_leaves_the_caller_on_hold() -> None:
+    state = answered()
+    state, events = engine.step(
+        state, Action("transfer", "l1", {"to": "romano-chiara", "mode": "announced"}), 5.0
+    )
+    result = [e for e in events if e.kind == "transfer_result"]
+    assert result[0].data["status"] == "absent"
+    assert state.lines["l1"].status == "on_hold"
+
+
+def test_unknown_extension_is_refused_and_nothing_is_recorded() -> None:
+    state = answered()
+    with pytest.raises(CallStateError) as refused:
+        engine.step(state, Action("transfer", "l1", {"to": "999"}), 5.0)
+    assert "999" in refused.value.it and "999" in refused.value.en
+
+
+def test_hold_with_no_call_is_refused() -> None:
+    state, _ = engine.start(SCENARIO, COMPANY)
+    with pytest.raises(CallStateError):
+        engine.step(state, Action("hold", "l1"), 1.0)
+
+
+def test_long_hold_warns_then_the_caller_hangs_up() -> None:
+    state = answered()
+    state, _ = engine.step(state, Action("hold", "l1"), 5.0)
+    state, events = engine.advance(state, 50.0)
+    assert [e.data.get("code") for e in events if e.kind == "notice"] == ["hold_warning"]
+    state, events = engine.advance(state, 66.0)
+    hangups = [e for e in events if e.kind == "caller_hangup"]
+    assert hangups and hangups[0].data["reason"] == "hold"
+
+
+def test_pause_freezes_every_caller_timer() -> None:
+    state = answered()
+    state, _ = engine.step(state, Action("pause"), 5.0)
+    assert engine.next_deadline(state) is None
+    with pytest.raises(CallStateError):
+        engine.step(state, Action("say", None, {"text": "pronto"}), 100.0)
+    state, _ = engine.step(state, Action("unpause"), 300.0)
+    state, events = engine.advance(state, 306.0)
+    assert "caller_said" not in kinds(events)
+    state, events = engine.advance(state, 308.0)
+    assert len(said(events)) == 1  # the silence prompt, 10 s of unpaused silence after answer
+
+
+def test_fonogramma_read_back_is_confirmed_when_accurate() -> None:
+    state = answered()
+    state, events = engine.step(state, Action("take_message", "l1", {"text": "x"}), 5.0)
+    assert "Riunione spostata a" in " ".join(said(events))
+    state, events = engine.step(
+        state, Action("say", None, {"text": "Rileggo: riunione spostata a lunedì alle nove"}), 30.0
+    )
+    confirm = [e for e in events if e.data.get("readback")]
+    assert confirm and confirm[0].data["confirmed"] is True
+
+
+def test_fonogramma_wrong_read_back_gets_the_dictation_again() -> None:
+    state = answered()
+    state, _ = engine.step(state, Action("take_message", "l1", {"text": "x"}), 5.0)
+    state, events = engine.step(
+        state, Action("say", None, {"text": "riunione spostata a martedì alle dieci"}), 30.0
+    )
+    confirm = [e for e in events if e.data.get("readback")]
+    assert confirm and confirm[0].data["confirmed"] is False
+    assert any(e.data.get("dictation") for e in events)
+
+
+def test_outgoing_call_records_what_the_authorisation_table_says() -> None:
+    state, _ = engine.start(SCENARIO, COMPANY)
+    action = Action(
+        "outgoing_call",
+        None,
+        {
+            "number": "0049 30 1234567",
+            "requested_by": "moretti-andrea",
+            "code": "6104",
+            "decision": "refuse",
+        },
+    )
+    state, events = engine.step(state, action, 3.0)
+    check = events[-1].data["check"]
+    assert check["class"] == "international"
+    assert check["code_ok"] is True and check["authorised"] is False
+
+
+def test_replay_rebuilds_the_same_state_from_the_log() -> None:
+    state, log = engine.start(SCENARIO, COMPANY, multiplier=1.5)
+    for action, t in [
+        (Action("answer", "l1"), 2.0),
+        (Action("say", None, {"text": "Lucania Forniture buongiorno"}), 4.0),
+        (Action("hold", "l1"), 8.0),
+        (Action("answer", "l2"), 31.0),
+        (Action("resume", "l1"), 40.0),
+    ]:
+        state, new = engine.step(state, action, t)
+        log.extend(new)
+    again = engine.replay(SCENARIO, COMPANY, log)
+    assert {k: v.status for k, v in again.lines.items()} == {
+        k: v.status for k, v in state.lines.items()
+    }
+    assert again.active_line == state.active_line == "l1"
+    # determinism: re-running gives the very same events
+    rerun, relog = engine.start(SCENARIO, COMPANY, multiplier=1.5)
+    for event in log:
+        if event.actor == "trainee":
+            rerun, new = engine.step(
+                rerun, Action(event.kind, event.line, dict(event.data)), event.t
+            )
+            relog.extend(new)
+    assert [e.to_json() for e in relog] == [e.to_json() for e in log]
+
+
+def test_state_given_to_step_is_never_modified() -> None:
+    state = answered()
+    before = state.lines["l1"].status
+    engine.step(state, Action("hold", "l1"), 5.0)
+    assert state.lines["l1"].status == before
+
+
+def test_finish_closes_open_lines_and_refuses_further_actions() -> None:
+    state = answered()
+    state, events = engine.step(state, Action("finish"), 9.0)
+    assert events[-1].kind == "session_finished"
+    assert state.finished
+    with pytest.raises(CallStateError):
+        engine.step(state, Action("say", None, {"text": "ciao"}), 10.0)
