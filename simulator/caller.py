@@ -16,7 +16,7 @@ from simulator.language.accuracy import word_accuracy
 from simulator.language.intents import intent_phrases, match_intent
 from simulator.language.normalise import words
 from simulator.model import Rule
-from simulator.templates import expand, placeholder_values
+from simulator.templates import Lookup, expand
 
 # Questions any caller answers at any point, from its persona.
 PERSONA_QUESTIONS = (
@@ -43,8 +43,8 @@ def line_text(state: CallState, ln: LineState, key: str) -> str:
     return lines.get(key) or lexicon.CALLER_LINES["it"][key]
 
 
-def _values(state: CallState, ln: LineState) -> dict[str, str]:
-    return placeholder_values(state.company, ln.caller, state.scenario.operator_name)
+def _values(state: CallState, ln: LineState) -> Lookup:
+    return Lookup(state.company, ln.caller, state.scenario.operator_name)
 
 
 def say(
@@ -406,17 +406,17 @@ def outgoing_call(state: CallState, action: Action, t: float, out: list[Event]) 
         return
     for callee in state.lines.values():
         wanted = callee.call.number
-        if callee.call.direction == "outgoing" and callee.status == "idle" and wanted:
-            if same_phone(wanted, number):
-                for other in state.lines.values():
-                    if other.status == "talking":
-                        other.status = "on_hold"
-                        other.hold_since = eff
-                        out.append(Event(t, "hold", "system", other.line, {"auto": True}))
-                callee.status = "talking"
-                callee.rang_at = eff
-                callee.answered_at = eff
-                callee.last_activity_at = eff
-                state.active_line = callee.line
-                enter_step(state, callee, callee.call.start, t, eff, out)
-                return
+        idle_outgoing = callee.call.direction == "outgoing" and callee.status == "idle"
+        if idle_outgoing and wanted and same_phone(wanted, number):
+            for other in state.lines.values():
+                if other.status == "talking":
+                    other.status = "on_hold"
+                    other.hold_since = eff
+                    out.append(Event(t, "hold", "system", other.line, {"auto": True}))
+            callee.status = "talking"
+            callee.rang_at = eff
+            callee.answered_at = eff
+            callee.last_activity_at = eff
+            state.active_line = callee.line
+            enter_step(state, callee, callee.call.start, t, eff, out)
+            return

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from simulator.errors import CentralinoError, ScenarioError
+from simulator.model import Company, Scenario
 
 DEFAULT_LIBRARY = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -37,7 +38,7 @@ def _library_root(args: argparse.Namespace) -> Path:
     )
 
 
-def _resolve_scenario(name: str, root: Path) -> tuple[object, object, Path]:
+def _resolve_scenario(name: str, root: Path) -> tuple[Scenario, Company, Path]:
     """A scenario by id or by path, with its company."""
     from simulator.loader import load_library
 
@@ -121,7 +122,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     lang = ui_lang(args)
     scenario, company, _ = _resolve_scenario(args.scenario, _library_root(args))
     script = load_script(Path(args.script))
-    result = run_call(scenario, company, script, multiplier=args.multiplier)  # type: ignore[arg-type]
+    result = run_call(scenario, company, script, multiplier=args.multiplier)
     if args.json:
         payload = result.report.to_json()
         payload["rejected"] = [r.__dict__ for r in result.rejected]
@@ -140,7 +141,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     if args.save_events:
         Path(args.save_events).write_text(
             json.dumps(
-                {"scenario": scenario.id, "events": [e.to_json() for e in result.events]},  # type: ignore[attr-defined]
+                {"scenario": scenario.id, "events": [e.to_json() for e in result.events]},
                 ensure_ascii=False,
                 indent=1,
             ),
@@ -167,7 +168,7 @@ def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
             '{{"scenario": ID, "events": [...]}}.',
         ) from exc
     scenario, company, _ = _resolve_scenario(scenario_id, _library_root(args))
-    report = score(scenario, company, events)  # type: ignore[arg-type]
+    report = score(scenario, company, events)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2), file=out)
     else:
@@ -183,7 +184,7 @@ def cmd_play(args: argparse.Namespace, out: TextIO) -> int:
         scenario,
         company,
         lang=ui_lang(args),
-        multiplier=args.multiplier,  # type: ignore[arg-type]
+        multiplier=args.multiplier,
         out=out,
         audio=getattr(args, "audio", False),
     )

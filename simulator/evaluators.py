@@ -27,7 +27,7 @@ from simulator.model import (
     SpeechCriterion,
     TimingCriterion,
 )
-from simulator.templates import expand, placeholder_values
+from simulator.templates import Lookup, expand
 
 FUZZY_FIELD_OK = 0.8
 
@@ -57,13 +57,13 @@ class Context:
             multiplier = float(events[0].data.get("multiplier", 1.0))
         return cls(scenario, company, tuple(events), _effective_times(events), multiplier)
 
-    def values(self, line: str | None = None) -> dict[str, str]:
+    def values(self, line: str | None = None) -> Lookup:
         caller = None
         for call in self.scenario.calls:
             if line is None or call.line == line:
                 caller = call.caller
                 break
-        return placeholder_values(self.company, caller, self.scenario.operator_name)
+        return Lookup(self.company, caller, self.scenario.operator_name)
 
     def language(self, line: str | None) -> str:
         for call in self.scenario.calls:
@@ -411,8 +411,15 @@ def _staff_or_value(option: str, ctx: Context) -> str | None:
 
 
 def _same_person(target_id: str, given: str, ctx: Context) -> bool:
+    """Whether what the trainee wrote names the expected colleague or department."""
     from simulator.directory import resolve_target
 
+    wanted = normalise(given, "it")
+    for member in ctx.company.staff:
+        if member.id == target_id:
+            names = {normalise(member.name, "it"), member.extension, member.id}
+            if wanted in names:
+                return True
     found = resolve_target(ctx.company, given)
     return found is not None and (found.id == target_id)
 

@@ -10,7 +10,7 @@ def render_report(report: ScoreReport, lang: str = "it") -> str:
     ok, ko = ("PASS", "FAIL") if en else ("SUPERATO", "NON SUPERATO")
     lines = [
         ("Result" if en else "Esito") + f": {ok if report.passed else ko}",
-        ("Scenario" if en else "Scenario") + f": {report.scenario}",
+        f"Scenario: {report.scenario}",
     ]
     for ra, result in report.ra.items():
         lines.append("")

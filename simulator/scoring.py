@@ -116,7 +116,7 @@ class ScoreReport:
 
 def format_time(seconds: float) -> str:
     """mm:ss, the way a trainee reads times on a Braille line."""
-    whole = int(round(seconds))
+    whole = round(seconds)
     return f"{whole // 60:02d}:{whole % 60:02d}"
 
 

@@ -85,12 +85,15 @@ class Script(_Strict):
         return self
 
 
-def load_script(path: Path) -> Script:
+def load_script(path: Path | str) -> Script:
     """Read a scripted trainee, with errors naming the file."""
+    path = Path(path)
     try:
         raw = parse(path.read_text(encoding="utf-8"), str(path)).data
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScriptError(f"{path}: file non leggibile: {exc}", f"{path}: unreadable: {exc}") from exc
+        raise ScriptError(
+            f"{path}: file non leggibile: {exc}", f"{path}: unreadable: {exc}"
+        ) from exc
     except ScenarioError as exc:
         raise ScriptError(exc.it, exc.en) from exc
     try:

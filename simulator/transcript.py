@@ -104,7 +104,8 @@ def describe(event: Event, lang: str = "it") -> str | None:
         number = data.get("number")
         if en:
             return f"Outgoing call to {number}: {'placed' if decision == 'place' else 'refused'}"
-        return f"Chiamata in uscita verso {number}: {'effettuata' if decision == 'place' else 'rifiutata'}"
+        verdict = "effettuata" if decision == "place" else "rifiutata"
+        return f"Chiamata in uscita verso {number}: {verdict}"
     if event.kind == "session_finished":
         return "Session finished" if en else "Esercitazione terminata"
     table = _ACTIONS_EN if en else _ACTIONS_IT

@@ -1,0 +1,424 @@
+"""Checks across fields and files that a schema cannot express, each placed and with its fix.
+
+Run after a file has validated against its model: steps that ``goto`` nowhere, steps no path
+reaches, transfers to extensions the company does not have, criteria judging a line no call
+uses, placeholders the engine cannot fill. Everything found is reported at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+from simulator.errors import Problem
+from simulator.language.lexicon import BUILTIN_INTENTS
+from simulator.model import (
+    RA_IDS,
+    ActionCriterion,
+    Call,
+    Company,
+    DirectoryCriterion,
+    FonogrammaCriterion,
+    ForbiddenCriterion,
+    Rule,
+    Scenario,
+    SpeechCriterion,
+    StaffMember,
+)
+from simulator.templates import placeholder_values
+from simulator.validation import did_you_mean
+from simulator.yaml_source import Document, Path, render_path
+
+TIMED_TRIGGERS = frozenset({"silence", "hold", "timeout", "no_answer"})
+TARGET_TRIGGERS = frozenset({"transfer", "outgoing_call"})
+# Anything in braces that looks like a placeholder, so '{company_name}' is caught, not kept.
+_BRACES = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
+
+
+class _Report:
+    """Collects problems for one file, placing each by its field path."""
+
+    def __init__(self, doc: Document, file: str) -> None:
+        self.doc, self.file = doc, file
+        self.problems: list[Problem] = []
+
+    def add(self, path: Path, it: str, en: str, *, of_key: bool = False) -> None:
+        line, column = self.doc.position(path, of_key=of_key)
+        self.problems.append(Problem(self.file, line, column, render_path(path), it, en))
+
+    def unknown(self, path: Path, what: tuple[str, str], name: str, choices: set[str]) -> None:
+        """Report a name that refers to nothing, with the closest existing one as the fix.
+
+        ``what`` is the Italian phrase with its agreeing adjective ("azienda sconosciuta")
+        and the English noun ("company").
+        """
+        fix_it, fix_en = did_you_mean(name, choices)
+        self.add(path, f"{what[0]} '{name}'{fix_it}", f"unknown {what[1]} '{name}'{fix_en}")
+
+
+# --------------------------------------------------------------------------- company
+
+
+def check_company(company: Company, doc: Document, file: str) -> list[Problem]:
+    """Unique ids and extensions, staff in existing departments, authorisations of real staff."""
+    report = _Report(doc, file)
+    departments = {dept.id for dept in company.departments}
+    seen_ids: dict[str, str] = {}
+    seen_extensions: dict[str, str] = {}
+    owners = [("departments", i, d.id, d.extension) for i, d in enumerate(company.departments)]
+    owners += [("staff", i, s.id, s.extension) for i, s in enumerate(company.staff)]
+    for section, index, ident, extension in owners:
+        if ident in seen_ids:
+            report.add(
+                (section, index, "id"),
+                f"id '{ident}' già usato da {seen_ids[ident]}: ogni id deve essere unico",
+                f"id '{ident}' already used by {seen_ids[ident]}: ids must be unique",
+            )
+        seen_ids.setdefault(ident, f"{section}[{index}]")
+        if extension is None:
+            continue
+        if extension in seen_extensions:
+            report.add(
+                (section, index, "extension"),
+                f"interno '{extension}' già assegnato a {seen_extensions[extension]}",
+                f"extension '{extension}' already assigned to {seen_extensions[extension]}",
+            )
+        seen_extensions.setdefault(extension, ident)
+    for index, member in enumerate(company.staff):
+        if member.department not in departments:
+            report.unknown(
+                ("staff", index, "department"),
+                ("reparto sconosciuto", "department"),
+                member.department,
+                departments,
+            )
+    staff = {member.id for member in company.staff}
+    for index, authorisation in enumerate(company.authorisations):
+        if authorisation.staff not in staff:
+            report.unknown(
+                ("authorisations", index, "staff"),
+                ("membro dello staff sconosciuto", "staff member"),
+                authorisation.staff,
+                staff,
+            )
+    return report.problems
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+def check_scenario(
+    scenario: Scenario,
+    doc: Document,
+    file: str,
+    companies: Mapping[str, Company],
+    company_paths: Mapping[str, str] | None = None,
+    broken_companies: frozenset[str] = frozenset(),
+) -> list[Problem]:
+    """Every cross-reference of a validated scenario, against its company when it is known.
+
+    A company in ``broken_companies`` failed to load: its own problems are reported, so the
+    scenario's company-dependent checks are skipped rather than reported a second time.
+    """
+    report = _Report(doc, file)
+    company = companies.get(scenario.company)
+    company_file = (company_paths or {}).get(scenario.company)
+    if company is None and scenario.company not in broken_companies:
+        report.unknown(
+            ("company",), ("azienda sconosciuta", "company"), scenario.company, set(companies)
+        )
+    lines: set[str] = set()
+    for index, call in enumerate(scenario.calls):
+        if call.line in lines:
+            report.add(
+                ("calls", index, "line"),
+                f"linea '{call.line}' già usata da un'altra chiamata: usa un id diverso",
+                f"line '{call.line}' already used by another call: use a different id",
+            )
+        lines.add(call.line)
+        _check_call(report, scenario, call, ("calls", index), company, company_file)
+    _check_criteria(report, scenario, lines, company, company_file)
+    for ra in scenario.thresholds:
+        if ra not in RA_IDS:
+            report.unknown(("thresholds", ra), ("RA sconosciuto", "RA"), ra, set(RA_IDS))
+    if company is not None:
+        _check_placeholders(report, scenario, company)
+    return report.problems
+
+
+def _rules(call: Call) -> Iterator[tuple[str, str, Rule, Path]]:
+    for step_id, step in call.steps.items():
+        for trigger, found in step.on.items():
+            if isinstance(found, list):
+                for index, rule in enumerate(found):
+                    yield step_id, trigger, rule, ("steps", step_id, "on", trigger, index)
+            else:
+                yield step_id, trigger, found, ("steps", step_id, "on", trigger)
+
+
+def _check_call(
+    report: _Report,
+    scenario: Scenario,
+    call: Call,
+    where: Path,
+    company: Company | None,
+    company_file: str | None,
+) -> None:
+    steps = set(call.steps)
+    if call.start not in steps:
+        report.unknown((*where, "start"), ("passo sconosciuto", "step"), call.start, steps)
+    edges: dict[str, set[str]] = {step: set() for step in steps}
+    intents = set(BUILTIN_INTENTS) | set(scenario.intents)
+    for step_id, trigger, rule, path in _rules(call):
+        rule_path = (*where, *path)
+        if rule.goto is not None:
+            if rule.goto in steps:
+                edges[step_id].add(rule.goto)
+            else:
+                report.unknown(
+                    (*rule_path, "goto"), ("passo sconosciuto", "step"), rule.goto, steps
+                )
+        _check_rule(report, trigger, rule, rule_path, intents)
+        if trigger == "transfer" and rule.to and company is not None:
+            for index, target in enumerate(rule.to):
+                _check_target(report, (*rule_path, "to", index), target, company, company_file)
+    if call.caller.staff is not None and company is not None:
+        staff = {member.id for member in company.staff}
+        if call.caller.staff not in staff:
+            report.unknown(
+                (*where, "caller", "staff"),
+                ("membro dello staff sconosciuto", "staff member"),
+                call.caller.staff,
+                staff,
+            )
+    if call.start in steps:
+        reached = {call.start}
+        frontier = [call.start]
+        while frontier:
+            for target in edges[frontier.pop()] - reached:
+                reached.add(target)
+                frontier.append(target)
+        for step_id in sorted(steps - reached, key=list(call.steps).index):
+            report.add(
+                (*where, "steps", step_id),
+                f"passo '{step_id}' irraggiungibile: nessun 'goto' lo raggiunge da '{call.start}'",
+                f"step '{step_id}' is unreachable: no 'goto' leads to it from '{call.start}'",
+                of_key=True,
+            )
+
+
+def _check_rule(report: _Report, trigger: str, rule: Rule, path: Path, intents: set[str]) -> None:
+    if trigger in TIMED_TRIGGERS and rule.after_s is None:
+        report.add(
+            path,
+            f"'{trigger}' richiede 'after_s': dopo quanti secondi scatta",
+            f"'{trigger}' needs 'after_s': after how many seconds it fires",
+        )
+    if trigger not in TIMED_TRIGGERS and rule.after_s is not None:
+        report.add(
+            (*path, "after_s"),
+            f"'after_s' vale solo per {', '.join(sorted(TIMED_TRIGGERS))}: toglilo",
+            f"'after_s' only applies to {', '.join(sorted(TIMED_TRIGGERS))}: remove it",
+        )
+    if trigger == "say" and rule.intent is None:
+        report.add(
+            path,
+            "'say' richiede 'intent': quale intento fa scattare la regola",
+            "'say' needs 'intent': which intent fires the rule",
+        )
+    if trigger != "say" and rule.intent is not None:
+        report.add(
+            (*path, "intent"),
+            "'intent' vale solo per 'say': toglilo",
+            "'intent' only applies to 'say': remove it",
+        )
+    if rule.intent is not None and trigger == "say" and rule.intent not in intents:
+        report.unknown((*path, "intent"), ("intento sconosciuto", "intent"), rule.intent, intents)
+    for name, allowed in (
+        ("to", TARGET_TRIGGERS),
+        ("mode", {"transfer"}),
+        ("decision", {"outgoing_call"}),
+    ):
+        if getattr(rule, name) is not None and trigger not in allowed:
+            listed = ", ".join(sorted(allowed))
+            report.add(
+                (*path, name),
+                f"'{name}' vale solo per {listed}: toglilo",
+                f"'{name}' only applies to {listed}: remove it",
+            )
+
+
+def _targets(company: Company) -> tuple[set[str], set[str]]:
+    ids = {member.id for member in company.staff} | {dept.id for dept in company.departments}
+    extensions = {member.extension for member in company.staff}
+    extensions |= {dept.extension for dept in company.departments if dept.extension}
+    return ids, extensions
+
+
+def _check_target(
+    report: _Report, path: Path, target: str, company: Company, company_file: str | None
+) -> None:
+    ids, extensions = _targets(company)
+    source = company_file or f"azienda '{company.id}'"
+    source_en = company_file or f"company '{company.id}'"
+    if target.isdigit():
+        if target not in extensions:
+            fix_it, fix_en = did_you_mean(target, extensions)
+            report.add(
+                path,
+                f"interno '{target}' non presente nella rubrica di {source}{fix_it}",
+                f"extension '{target}' is not in the directory of {source_en}{fix_en}",
+            )
+    elif target not in ids:
+        fix_it, fix_en = did_you_mean(target, ids)
+        report.add(
+            path,
+            f"destinazione '{target}' sconosciuta in {source}: usa un interno, un id dello staff"
+            f" o di un reparto{fix_it}",
+            f"unknown target '{target}' in {source_en}: use an extension, a staff or department"
+            f" id{fix_en}",
+        )
+
+
+def _check_criteria(
+    report: _Report,
+    scenario: Scenario,
+    lines: set[str],
+    company: Company | None,
+    company_file: str | None,
+) -> None:
+    seen: set[str] = set()
+    all_steps = {step for call in scenario.calls for step in call.steps}
+    for index, criterion in enumerate(scenario.criteria):
+        where: Path = ("criteria", index)
+        if criterion.id in seen:
+            report.add(
+                (*where, "id"),
+                f"criterio '{criterion.id}' ripetuto: ogni criterio ha un id unico",
+                f"criterion '{criterion.id}' repeated: each criterion needs a unique id",
+            )
+        seen.add(criterion.id)
+        steps = all_steps
+        if criterion.line is not None:
+            if criterion.line in lines:
+                call = next(call for call in scenario.calls if call.line == criterion.line)
+                steps = set(call.steps)
+            else:
+                report.unknown(
+                    (*where, "line"), ("linea sconosciuta", "line"), criterion.line, lines
+                )
+        if isinstance(criterion, SpeechCriterion):
+            after = criterion.window.after
+            if after not in ("answer", "start") and after not in steps:
+                report.unknown(
+                    (*where, "window", "after"),
+                    ("passo sconosciuto", "step"),
+                    after,
+                    steps | {"answer", "start"},
+                )
+        if isinstance(criterion, FonogrammaCriterion):
+            dictating = {
+                step_id
+                for call in scenario.calls
+                for step_id, step in call.steps.items()
+                if step.dictate and step_id in steps
+            }
+            if criterion.step not in dictating:
+                report.unknown(
+                    (*where, "step"),
+                    ("passo sconosciuto o senza 'dictate'", "step (or step without 'dictate')"),
+                    criterion.step,
+                    dictating,
+                )
+        if company is not None:
+            _check_company_refs(report, criterion, where, company, company_file)
+
+
+def _check_company_refs(
+    report: _Report, criterion: Any, where: Path, company: Company, company_file: str | None
+) -> None:
+    staff = {member.id for member in company.staff}
+    if (
+        isinstance(criterion, ActionCriterion)
+        and criterion.to
+        and criterion.expect != "outgoing_call"
+    ):
+        for index, target in enumerate(criterion.to):
+            _check_target(report, (*where, "to", index), target, company, company_file)
+    if isinstance(criterion, DirectoryCriterion):
+        for index, change in enumerate(criterion.expect):
+            if change.staff not in staff:
+                report.unknown(
+                    (*where, "expect", index, "staff"),
+                    ("membro dello staff sconosciuto", "staff member"),
+                    change.staff,
+                    staff,
+                )
+    if isinstance(criterion, ForbiddenCriterion):
+        for index, item in enumerate(criterion.disclose):
+            problem = _disclose_problem(item, staff)
+            if problem is not None:
+                report.add((*where, "disclose", index), *problem)
+
+
+def _disclose_problem(item: str, staff: set[str]) -> tuple[str, str] | None:
+    parts = item.split(".")
+    if len(parts) < 3 or parts[0] != "staff":
+        return (
+            f"'{item}' non ha la forma 'staff.<id>.<campo>', es. 'staff.rossi-anna.mobile'",
+            f"'{item}' is not of the form 'staff.<id>.<field>', e.g. 'staff.rossi-anna.mobile'",
+        )
+    if parts[1] not in staff:
+        fix_it, fix_en = did_you_mean(parts[1], staff)
+        return (
+            f"membro dello staff sconosciuto '{parts[1]}'{fix_it}",
+            f"unknown staff member '{parts[1]}'{fix_en}",
+        )
+    model: type[BaseModel] | None = StaffMember
+    for name in parts[2:]:
+        fields = set(model.model_fields) if model is not None else set()
+        if name not in fields:
+            fix_it, fix_en = did_you_mean(name, fields)
+            return f"campo sconosciuto '{name}'{fix_it}", f"unknown field '{name}'{fix_en}"
+        annotation = model.model_fields[name].annotation if model is not None else None
+        is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        model = annotation if is_model else None  # type: ignore[assignment]
+    return None
+
+
+def _check_placeholders(report: _Report, scenario: Scenario, company: Company) -> None:
+    per_call = [
+        placeholder_values(company, call.caller, scenario.operator_name) for call in scenario.calls
+    ]
+    shared: dict[str, str] = {}
+    for values in per_call:
+        shared |= values
+    for path, text in _strings(report.doc.data, ()):
+        in_call = len(path) > 1 and path[0] == "calls"
+        index = path[1] if in_call else -1
+        values = (
+            per_call[index] if isinstance(index, int) and 0 <= index < len(per_call) else shared
+        )
+        for match in _BRACES.finditer(text):
+            name = match.group(1)
+            if name not in values:
+                fix_it, fix_en = did_you_mean(name, set(values))
+                report.add(
+                    path,
+                    f"segnaposto sconosciuto '{{{name}}}'{fix_it}",
+                    f"unknown placeholder '{{{name}}}'{fix_en}",
+                )
+
+
+def _strings(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*path, index))

@@ -1,0 +1,147 @@
+"""The ``simulator`` command as an instructor and a trainee use it: a real process each time."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.library import ROOT, SCENARIOS, SCRIPTS
+
+SIMULATOR = [sys.executable, "-m", "simulator.cli"]
+EXAMPLE = "smistamento-acquisti-assente"
+
+
+def run(*args: str, stdin: str | None = None, lang: str = "it") -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, LANG="it_IT.UTF-8" if lang == "it" else "en_GB.UTF-8")
+    return subprocess.run(
+        [*SIMULATOR, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_help_lists_every_command() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("validate", "list", "coverage", "play", "run", "score"):
+        assert command in result.stdout
+
+
+def test_bundled_library_is_valid() -> None:
+    result = run("validate", "scenarios/")
+    assert result.returncode == 0, result.stdout
+    assert "Tutto valido" in result.stdout
+
+
+def test_mutated_scenario_gives_file_line_column_and_the_fix(tmp_path: Path) -> None:
+    library = tmp_path / "scenarios"
+    shutil.copytree(SCENARIOS / "companies", library / "companies")
+    source = (SCENARIOS / f"{EXAMPLE}.yaml").read_text(encoding="utf-8")
+    lines = source.splitlines()
+    number = next(i for i, line in enumerate(lines) if line.strip().startswith("transfer:"))
+    lines[number] = lines[number].replace("transfer:", "tranfer:")
+    broken = library / f"{EXAMPLE}.yaml"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("validate", str(broken))
+    assert result.returncode == 1
+    column = lines[number].index("tranfer") + 1
+    assert f"{broken}:{number + 1}:{column}:" in result.stdout
+    assert "chiave sconosciuta 'tranfer': forse 'transfer'?" in result.stdout
+    english = run("--lang", "en", "validate", str(broken))
+    assert "unknown key 'tranfer': did you mean 'transfer'?" in english.stdout
+
+
+def test_run_json_has_the_documented_shape_and_exit_zero_even_when_failing() -> None:
+    result = run("run", EXAMPLE, "--script", str(SCRIPTS / f"{EXAMPLE}.poor.yaml"), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["scenario"] == EXAMPLE
+    assert set(report["ra"]) >= {"ADA.24.01.08.RA1", "ADA.24.04.11.RA1"}
+    assert report["ra"]["ADA.24.01.08.RA1"]["passed"] is False
+    assert 0 <= report["ra"]["ADA.24.01.08.RA1"]["score"] <= 1
+    first = report["criteria"][0]
+    assert set(first) >= {"id", "ra", "score", "passed", "evidence", "advice"}
+
+
+def test_saved_event_log_rescores_to_the_same_result(tmp_path: Path) -> None:
+    saved = tmp_path / "log.json"
+    good = str(SCRIPTS / f"{EXAMPLE}.good.yaml")
+    first = run("run", EXAMPLE, "--script", good, "--json", "--save-events", str(saved))
+    again = run("score", str(saved), "--json")
+    assert again.returncode == 0, again.stdout
+    assert json.loads(again.stdout)["ra"] == json.loads(first.stdout)["ra"]
+
+
+def test_score_of_a_broken_log_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    result = run("score", str(bad))
+    assert result.returncode == 2
+    assert "registro eventi non valido" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_list_shows_family_language_level_and_ra() -> None:
+    result = run("list")
+    assert result.returncode == 0
+    row = next(line for line in result.stdout.splitlines() if line.startswith(EXAMPLE))
+    assert "smistamento | it-IT | 2 | ADA.24.01.08.RA1" in row
+
+
+def test_coverage_covers_every_ra_and_activity() -> None:
+    result = run("coverage")
+    assert result.returncode == 0, result.stdout
+    for ra in ("ADA.24.01.08.RA1", "ADA.24.01.08.RA2", "ADA.24.04.11.RA1", "ADA.24.04.11.RA2"):
+        assert ra in result.stdout
+    assert "NESSUNO" not in result.stdout
+
+
+def test_play_in_a_terminal_with_typed_replies_and_commands() -> None:
+    typed = "\n".join(
+        [
+            "/rispondi",
+            "Lucania Forniture, buongiorno, sono Giulia",
+            "/rubrica romano",
+            "chi parla?",
+            "La dottoressa Romano non è disponibile, vuole lasciare un messaggio?",
+            "/messaggio",
+            "Chiara Romano",
+            "Mario Rossi",
+            "Ferramenta Rossi",
+            "0971 234567",
+            "Ordine 4512 in ritardo",
+            "/fine",
+        ]
+    )
+    result = run("play", EXAMPLE, stdin=typed + "\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Chiamata in arrivo, Linea l1, Mario Rossi" in out
+    assert "Chiamante: Buongiorno, sono Mario Rossi" in out
+    assert "Chiara Romano, interno 221" in out
+    assert "Sono Mario Rossi" in out or "Mario Rossi." in out
+    assert "Esito:" in out and "ADA.24.01.08.RA1" in out
+
+
+def test_unknown_scenario_is_a_message_not_a_traceback() -> None:
+    result = run("play", "non-esiste")
+    assert result.returncode == 2
+    assert "non trovato" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_messages_follow_the_language(lang: str) -> None:
+    result = run("validate", "scenarios/", lang=lang)
+    assert ("All valid" if lang == "en" else "Tutto valido") in result.stdout

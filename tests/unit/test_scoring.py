@@ -1,0 +1,310 @@
+"""Each evaluator kind on hand-written logs: what passes, what fails, and the evidence it gives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from simulator.events import Event
+from simulator.model import Scenario
+from simulator.scoring import score
+from simulator.yaml_source import parse
+from tests.unit.test_engine import COMPANY
+
+BASE = """
+id: valuta
+title: Valuta
+family: smistamento
+language: it-IT
+level: 1
+company: lucania-forniture
+calls:
+  - line: l1
+    caller: {name: Mario Rossi, phone: "0971 234567"}
+    start: a
+    steps:
+      a: {say: "Buongiorno", dictate: "Consegna prevista martedì alle dieci presso il magazzino"}
+"""
+
+
+def scenario_with(criteria: str, thresholds: str = "") -> Scenario:
+    return Scenario.model_validate(
+        parse(BASE + thresholds + "criteria:\n" + criteria, "valuta.yaml").data
+    )
+
+
+def log(*events: tuple[float, str, str, str | None, dict[str, Any]]) -> list[Event]:
+    start = [Event(0.0, "session_started", "system", data={"multiplier": 1.0})]
+    return start + [
+        Event(t, kind, actor, line, data)  # type: ignore[arg-type]
+        for t, kind, actor, line, data in events
+    ]
+
+
+RING = (0.0, "ring", "system", "l1", {})
+
+
+def only(criteria: str, events: list[Event], thresholds: str = "") -> Any:
+    return score(scenario_with(criteria, thresholds), COMPANY, events).criteria[0]
+
+
+SPEECH = """
+  - {id: apertura, ra: ADA.24.04.11.RA1, kind: speech, any_of: ["{company.name}"],
+     window: {after: answer, within_s: 10}, advice: "Presenta l'azienda."}
+"""
+
+
+def test_speech_found_in_window_quotes_the_trainee() -> None:
+    events = log(
+        RING,
+        (3.0, "answer", "trainee", "l1", {}),
+        (5.0, "say", "trainee", "l1", {"text": "lucania forniture buongiorno"}),
+    )
+    result = only(SPEECH, events)
+    assert result.passed and result.score == 1.0
+    assert result.evidence.t == 5.0 and "lucania" in (result.evidence.quote or "")
+
+
+def test_speech_after_the_window_fails_with_the_time_of_the_first_reply() -> None:
+    events = log(
+        RING,
+        (3.0, "answer", "trainee", "l1", {}),
+        (5.0, "say", "trainee", "l1", {"text": "pronto?"}),
+        (20.0, "say", "trainee", "l1", {"text": "lucania forniture"}),
+    )
+    result = only(SPEECH, events)
+    assert not result.passed
+    assert result.evidence.t == 5.0 and result.evidence.quote == "pronto?"
+
+
+def test_speech_uses_asr_alternatives() -> None:
+    events = log(
+        RING,
+        (3.0, "answer", "trainee", "l1", {}),
+        (5.0, "say", "trainee", "l1",
+         {"text": "lucky a for nature", "alternatives": ["lucania forniture"]}),
+    )
+    assert only(SPEECH, events).passed
+
+
+def test_speech_window_never_opened_fails_closed_and_says_so() -> None:
+    result = only(SPEECH, log(RING))
+    assert not result.passed and "Non valutabile" in result.evidence.it
+
+
+def test_timing_answer_grades_between_limit_and_twice_the_limit() -> None:
+    criterion = """
+  - {id: t, ra: ADA.24.01.08.RA1, kind: timing, measure: answer, max_s: 10, advice: "Rispondi."}
+"""
+    fast = only(criterion, log(RING, (8.0, "answer", "trainee", "l1", {})))
+    slow = only(criterion, log(RING, (15.0, "answer", "trainee", "l1", {})))
+    assert fast.score == 1.0 and fast.passed
+    assert slow.score == pytest.approx(0.5) and not slow.passed
+
+
+def test_timing_is_stretched_by_the_trainee_multiplier() -> None:
+    criterion = """
+  - {id: t, ra: ADA.24.01.08.RA1, kind: timing, measure: answer, max_s: 10, advice: "Rispondi."}
+"""
+    events = log(RING, (15.0, "answer", "trainee", "l1", {}))
+    events[0] = Event(0.0, "session_started", "system", data={"multiplier": 2.0})
+    assert only(criterion, events).passed
+
+
+def test_timing_hold_excludes_paused_time() -> None:
+    criterion = """
+  - {id: h, ra: ADA.24.01.08.RA1, kind: timing, measure: hold, max_s: 30, advice: "Attesa breve."}
+"""
+    events = log(
+        RING,
+        (2.0, "answer", "trainee", "l1", {}),
+        (5.0, "hold", "trainee", "l1", {}),
+        (10.0, "pause", "trainee", None, {}),
+        (100.0, "unpause", "trainee", None, {}),
+        (110.0, "resume", "trainee", "l1", {}),
+    )
+    result = only(criterion, events)
+    assert result.passed, result.evidence.it  # 15 s of real hold, 90 s paused
+
+
+def test_missed_call_fails_the_answer_timing() -> None:
+    criterion = """
+  - {id: t, ra: ADA.24.01.08.RA1, kind: timing, measure: answer, max_s: 10, advice: "Rispondi."}
+"""
+    result = only(criterion, log(RING, (40.0, "missed", "caller", "l1", {})))
+    assert not result.passed and result.evidence.t == 40.0
+
+
+FORBIDDEN = """
+  - {id: privacy, ra: ADA.24.01.08.RA1, kind: forbidden, critical: true,
+     disclose: [staff.romano-chiara.mobile, staff.romano-chiara.presence],
+     none_of: ["non è colpa nostra"], advice: "Riservatezza."}
+  - {id: altro, ra: ADA.24.01.08.RA1, kind: speech, any_of: ["buongiorno"],
+     window: {after: start}, advice: "Saluta."}
+"""
+
+
+def test_forbidden_catches_a_private_mobile_said_with_spaces_and_words() -> None:
+    events = log(
+        RING,
+        (2.0, "answer", "trainee", "l1", {}),
+        (3.0, "say", "trainee", "l1", {"text": "buongiorno"}),
+        (9.0, "say", "trainee", "l1", {"text": "provi al tre tre otto 99 88 77 6"}),
+    )
+    report = score(scenario_with(FORBIDDEN), COMPANY, events)
+    privacy = report.criteria[0]
+    assert not privacy.passed and privacy.evidence.t == 9.0
+    # critical: the RA fails although the weighted mean is 0.5
+    assert not report.ra["ADA.24.01.08.RA1"].passed
+
+
+def test_forbidden_catches_the_private_reason_of_an_absence() -> None:
+    events = log(
+        RING,
+        (2.0, "answer", "trainee", "l1", {}),
+        (9.0, "say", "trainee", "l1", {"text": "è in ferie in Sardegna fino a giovedì"}),
+    )
+    assert not score(scenario_with(FORBIDDEN), COMPANY, events).criteria[0].passed
+
+
+def test_forbidden_passes_a_discreet_operator() -> None:
+    events = log(
+        RING,
+        (2.0, "answer", "trainee", "l1", {}),
+        (9.0, "say", "trainee", "l1", {"text": "la dottoressa Romano non è disponibile"}),
+    )
+    assert score(scenario_with(FORBIDDEN), COMPANY, events).criteria[0].passed
+
+
+MESSAGE = """
+  - id: msg
+    ra: ADA.24.01.08.RA1
+    kind: form
+    form: message
+    fields:
+      for: {match: exact, expected: romano-chiara}
+      phone: {match: phone_number, expected: "{caller.phone}"}
+      text: {match: keywords, expected: ["4512", "ritardo"]}
+      caller: {match: fuzzy, expected: "Mario Rossi"}
+    advice: "Messaggio completo."
+"""
+
+
+def test_form_accepts_names_for_colleagues_and_any_phone_format() -> None:
+    events = log(
+        (30.0, "take_message", "trainee", "l1",
+         {"for": "Chiara Romano", "phone": "+39 0971 234 567", "caller": "mario rossi",
+          "text": "L'ordine 4512 è in ritardo"}),
+    )
+    result = only(MESSAGE, events)
+    assert result.passed and result.score == 1.0 and result.evidence.t == 30.0
+
+
+def test_form_names_the_wrong_fields() -> None:
+    events = log(
+        (30.0, "take_message", "trainee", "l1",
+         {"for": "Luca Ricci", "phone": "0971 999999", "caller": "Mario Rossi",
+          "text": "ordine 4512 in ritardo"}),
+    )
+    result = only(MESSAGE, events)
+    assert not result.passed
+    assert "for" in result.evidence.it and "phone" in result.evidence.it
+
+
+def test_form_missing_fails_closed() -> None:
+    result = only(MESSAGE, log(RING))
+    assert not result.passed and "Non valutabile" in result.evidence.it
+
+
+def test_action_transfer_to_the_right_target_and_mode() -> None:
+    criterion = """
+  - {id: tr, ra: ADA.24.01.08.RA1, kind: action, expect: transfer, to: [acquisti],
+     mode: announced, advice: "Trasferisci agli acquisti."}
+"""
+    target = {"id": "ricci-luca", "extension": "222", "department": "acquisti"}
+    right = log((9.0, "transfer", "trainee", "l1", {"to": "222", "mode": "announced",
+                                                     "target": target}))
+    wrong_mode = log((9.0, "transfer", "trainee", "l1", {"to": "222", "mode": "blind",
+                                                          "target": target}))
+    assert only(criterion, right).passed
+    failed = only(criterion, wrong_mode)
+    assert not failed.passed and failed.evidence.t == 9.0
+
+
+def test_action_absent_fails_when_the_action_happens() -> None:
+    criterion = """
+  - {id: no, ra: ADA.24.01.08.RA1, kind: action, expect: hangup, absent: true,
+     advice: "Non riagganciare per primo."}
+"""
+    assert only(criterion, log(RING)).passed
+    assert not only(criterion, log((5.0, "hangup", "trainee", "l1", {}))).passed
+
+
+def test_directory_after_the_updates() -> None:
+    criterion = """
+  - id: rub
+    ra: ADA.24.01.08.RA2
+    kind: directory
+    expect: [{staff: ricci-luca, field: extension, value: "224"}]
+    advice: "Aggiorna la rubrica."
+"""
+    right = log((9.0, "directory_update", "trainee", None,
+                 {"staff": "ricci-luca", "field": "extension", "value": "224"}))
+    wrong = log((9.0, "directory_update", "trainee", None,
+                 {"staff": "ricci-luca", "field": "extension", "value": "242"}))
+    assert only(criterion, right).passed
+    assert not only(criterion, wrong).passed
+
+
+def test_outcome_refusal_expected() -> None:
+    criterion = """
+  - {id: out, ra: ADA.24.01.08.RA2, kind: outcome, outgoing: refuse, advice: "Verifica."}
+"""
+    placed = log((9.0, "outgoing_call", "trainee", "l1",
+                  {"number": "0049 30 123", "decision": "place"}))
+    refused = log((9.0, "outgoing_call", "trainee", "l1",
+                   {"number": "0049 30 123", "decision": "refuse"}))
+    assert not only(criterion, placed).passed
+    assert only(criterion, refused).passed
+    assert "Non valutabile" in only(criterion, log(RING)).evidence.it
+
+
+FONO = """
+  - {id: fono, ra: ADA.24.01.08.RA1, kind: fonogramma, step: a, min_accuracy: 0.9,
+     advice: "Trascrivi parola per parola e rileggi."}
+"""
+TEXT = "Consegna prevista martedì alle dieci presso il magazzino"
+
+
+def test_fonogramma_needs_accuracy_and_a_confirmed_read_back() -> None:
+    confirmed = (40.0, "caller_said", "caller", "l1", {"readback": True, "confirmed": True})
+    exact = (50.0, "fonogramma", "trainee", None, {"text": TEXT})
+    sloppy = (50.0, "fonogramma", "trainee", None, {"text": "consegna martedì magazzino"})
+    assert only(FONO, log(confirmed, exact)).passed
+    no_readback = only(FONO, log(exact))
+    assert not no_readback.passed and "rilettura" in no_readback.evidence.it
+    assert not only(FONO, log(confirmed, sloppy)).passed
+
+
+def test_ra_weighted_score_against_its_threshold() -> None:
+    criteria = """
+  - {id: a, ra: ADA.24.01.08.RA1, kind: action, expect: answer, weight: 3, advice: "Rispondi."}
+  - {id: b, ra: ADA.24.01.08.RA1, kind: action, expect: hold, weight: 1, advice: "Attesa."}
+"""
+    report = score(scenario_with(criteria), COMPANY, log((2.0, "answer", "trainee", "l1", {})))
+    ra = report.ra["ADA.24.01.08.RA1"]
+    assert ra.score == pytest.approx(0.75) and ra.passed
+    strict = score(
+        scenario_with(criteria, "thresholds: {ADA.24.01.08.RA1: 0.8}\n"),
+        COMPANY,
+        log((2.0, "answer", "trainee", "l1", {})),
+    )
+    assert not strict.ra["ADA.24.01.08.RA1"].passed
+
+
+def test_report_json_has_the_documented_shape() -> None:
+    report = score(scenario_with(SPEECH), COMPANY, log(RING)).to_json()
+    assert report["scenario"] == "valuta"
+    assert set(report["ra"]["ADA.24.04.11.RA1"]) >= {"score", "passed"}
+    assert set(report["criteria"][0]) >= {"id", "ra", "score", "passed", "evidence", "advice"}
