@@ -20,6 +20,7 @@ from simulator.templates import Lookup, expand
 
 # Questions any caller answers at any point, from its persona.
 PERSONA_QUESTIONS = (
+    "ask_code",
     "ask_name",
     "ask_organisation",
     "ask_phone",
@@ -262,7 +263,7 @@ def _answer_question(
         **persona.facts,
     }
     facts = {key: value for key, value in facts.items() if value}
-    if intent == "ask_number":
+    if intent == "ask_number" and "number" not in facts:
         intent = "ask_phone"
     answer = lexicon.fill_answer(intent, facts, lang)
     if answer is None:
@@ -384,8 +385,15 @@ def outgoing_call(state: CallState, action: Action, t: float, out: list[Event]) 
     staff = resolve_target(state.company, requested_by) if requested_by else None
     staff_id = staff.id if staff is not None and staff.kind == "staff" else None
     auth = next((a for a in state.company.authorisations if a.staff == staff_id), None)
-    klass = call_class(number)
-    allowed = bool(auth and auth.code == code and klass in {c.value for c in auth.allowed})
+    try:
+        klass = call_class(number, home=state.company.number)
+    except ValueError as exc:
+        raise CallStateError(
+            f"Numero non valido: '{number}'.", f"Invalid number: '{number}'."
+        ) from exc
+    permitted = {c.value for c in auth.allowed} if auth else set()
+    # Emergency numbers are always allowed (D.Lgs. 81/2008: nobody may stop a call to 112).
+    allowed = klass == "emergency" or bool(auth and auth.code == code and klass in permitted)
     check = {
         "staff": staff_id,
         "code_ok": bool(auth and auth.code == code),

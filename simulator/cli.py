@@ -8,9 +8,11 @@ lazily so the text tools work without any speech engine.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -19,6 +21,7 @@ from simulator.errors import CentralinoError, ScenarioError
 from simulator.model import Company, Scenario
 
 DEFAULT_LIBRARY = Path(__file__).resolve().parent.parent / "scenarios"
+SESSIONS_DIR = Path(os.environ.get("CENTRALINO_SESSIONS", "instance/sessions"))
 
 
 def ui_lang(args: argparse.Namespace) -> str:
@@ -58,18 +61,37 @@ def _resolve_scenario(name: str, root: Path) -> tuple[Scenario, Company, Path]:
 # --------------------------------------------------------------------------- commands
 
 
+def _script_files(paths: Sequence[str]) -> list[Path]:
+    found: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found.extend(sorted(path.rglob("scripts/*.yaml")))
+        elif path.parent.name == "scripts" and path.suffix == ".yaml":
+            found.append(path)
+    return found
+
+
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    from simulator.errors import ScriptError
     from simulator.loader import validate_paths
+    from simulator.script import load_script
 
     lang = ui_lang(args)
-    problems = validate_paths([Path(p) for p in args.paths])
+    scripts = _script_files(args.paths)
+    problems = validate_paths([Path(p) for p in args.paths if Path(p) not in scripts])
     for problem in problems:
         print(problem.render(lang), file=out)
-    if problems:
-        print(
-            tr(lang, f"{len(problems)} errori trovati.", f"{len(problems)} problems found."),
-            file=out,
-        )
+    broken = 0
+    for path in scripts:
+        try:
+            load_script(path)
+        except ScriptError as exc:
+            broken += 1
+            print(exc.message(lang), file=out)
+    total = len(problems) + broken
+    if total:
+        print(tr(lang, f"{total} errori trovati.", f"{total} problems found."), file=out)
         return 1
     print(tr(lang, "Tutto valido.", "All valid."), file=out)
     return 0
@@ -125,7 +147,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     result = run_call(scenario, company, script, multiplier=args.multiplier)
     if args.json:
         payload = result.report.to_json()
-        payload["rejected"] = [r.__dict__ for r in result.rejected]
+        payload["rejected"] = [dataclasses.asdict(r) for r in result.rejected]
         if args.events:
             payload["events"] = [e.to_json() for e in result.events]
         print(json.dumps(payload, ensure_ascii=False, indent=2), file=out)
@@ -157,9 +179,14 @@ def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
 
     lang = ui_lang(args)
     try:
-        raw = json.loads(Path(args.eventlog).read_text(encoding="utf-8"))
-        events = [Event.from_json(e) for e in raw["events"]]
-        scenario_id = str(raw["scenario"])
+        text = Path(args.eventlog).read_text(encoding="utf-8")
+        if text.lstrip().startswith('{"t"'):  # one event per line, as play writes it
+            events = [Event.from_json(json.loads(line)) for line in text.splitlines() if line]
+            scenario_id = str(events[0].data["scenario"])
+        else:
+            raw = json.loads(text)
+            events = [Event.from_json(e) for e in raw["events"]]
+            scenario_id = str(raw["scenario"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CentralinoError(
             f"{args.eventlog}: registro eventi non valido ({exc}). Atteso JSON "
@@ -180,6 +207,8 @@ def cmd_play(args: argparse.Namespace, out: TextIO) -> int:
     from simulator.terminal import play
 
     scenario, company, _ = _resolve_scenario(args.scenario, _library_root(args))
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    log_path = Path(args.log) if args.log else SESSIONS_DIR / f"{scenario.id}-{stamp}.jsonl"
     return play(
         scenario,
         company,
@@ -187,6 +216,7 @@ def cmd_play(args: argparse.Namespace, out: TextIO) -> int:
         multiplier=args.multiplier,
         out=out,
         audio=getattr(args, "audio", False),
+        log_path=log_path,
     )
 
 
@@ -225,11 +255,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--multiplier", type=float, default=1.0, help="moltiplicatore dei tempi / time multiplier"
     )
+    p.add_argument("--log", help="file del registro eventi (JSONL) / event log file")
     p.set_defaults(func=cmd_play)
 
     p = sub.add_parser("practice", help="esercitazione con audio / practice with audio")
     p.add_argument("scenario")
     p.add_argument("--multiplier", type=float, default=1.0)
+    p.add_argument("--log", help="file del registro eventi (JSONL) / event log file")
     p.set_defaults(func=cmd_practice)
 
     p = sub.add_parser("run", help="esegue un allievo simulato / play a scripted trainee")

@@ -38,6 +38,14 @@ def start(
             "The time multiplier must be between 0.5 and 5.",
         )
     lines = {call.line: LineState(line=call.line, call=call) for call in scenario.calls}
+    if scenario.presence:
+        staff = [
+            member.model_copy(update={"presence": scenario.presence[member.id]})
+            if member.id in scenario.presence
+            else member
+            for member in company.staff
+        ]
+        company = company.model_copy(update={"staff": staff})
     state = CallState(scenario=scenario, company=company, multiplier=multiplier, lines=lines)
     out = [
         Event(
@@ -158,11 +166,15 @@ def _silence_rule(ln: LineState) -> Rule | None:
 
 
 def _hold_rule(ln: LineState) -> Rule | None:
+    """The caller's patience on hold: the step's rule, then the default one (nobody waits
+    forever: after the step's own complaints the default patience ends the call)."""
     assert ln.step is not None
     rules = [r for r in ln.call.steps[ln.step].rules("hold") if r.after_s is not None]
-    rule = rules[0] if rules else DEFAULT_HOLD
-    key = f"{ln.step}/hold-timer"
-    return rule if ln.fired.get(key, 0) < rule.max else None
+    if rules and ln.fired.get(f"{ln.step}/hold-timer", 0) < rules[0].max:
+        return rules[0]
+    if rules and rules[0].hangup:
+        return None
+    return DEFAULT_HOLD
 
 
 def _fire_due(state: CallState, now: float, out: list[Event]) -> None:
@@ -220,6 +232,7 @@ def _fire(state: CallState, eff: float, kind: str, payload: Any, out: list[Event
         assert rule is not None and ln.step is not None
         key = f"{ln.step}/hold-timer"
         ln.fired[key] = ln.fired.get(key, 0) + 1
+        ln.hold_warned = False
         if rule.hangup:
             caller_mod.hang_up(state, ln, t, eff, out, reason="hold", say_goodbye=False)
         else:
@@ -330,6 +343,7 @@ def _say(state: CallState, action: Action, now: float, out: list[Event]) -> None
     eff = state.effective(now)
     _record(action, ln.line, now, out)
     ln.last_activity_at = eff
+    ln.silences = 0  # the trainee spoke: the caller's patience with silence starts again
     alternatives = [str(a) for a in action.data.get("alternatives", ())]
     caller_mod.react_to_speech(state, ln, text, alternatives, now, eff, out)
 

@@ -112,6 +112,11 @@ def _target_keys(event: Event) -> set[str]:
 
 
 def _action_matches(criterion: ActionCriterion, event: Event) -> bool:
+    if criterion.expect == "outgoing_call" and criterion.to:
+        number = str(event.data.get("number", ""))
+        return event.data.get("decision") == "place" and any(
+            same_phone(number, wanted) for wanted in criterion.to
+        )
     if criterion.expect == "transfer":
         if criterion.to and not _target_keys(event) & set(criterion.to):
             return False
@@ -248,22 +253,33 @@ def _durations(measure: str, ctx: Context, line: str) -> list[tuple[float, float
 # --------------------------------------------------------------------------- speech
 
 
-def _utterances(ctx: Context, line: str | None, after: float, until: float | None) -> list[int]:
+def _utterances(ctx: Context, line: str | None, first: int, until: float | None) -> list[int]:
+    """The trainee's utterances logged after event ``first`` and, if given, by ``until``."""
     return [
         i
         for i in ctx.indexed("say", line, "trainee")
-        if ctx.effective[i] >= after and (until is None or ctx.effective[i] <= until)
+        if i > first and (until is None or ctx.effective[i] <= until)
     ]
 
 
-def _window_start(ctx: Context, after: str, line: str | None) -> float | None:
+def _window_start(ctx: Context, after: str, line: str | None) -> int | None:
+    """Index of the event that opens the window (the utterance that led to a step is before)."""
     if after == "start":
-        return 0.0
+        return 0
     kind, match = ("answer", None) if after == "answer" else ("step_entered", after)
     for i in ctx.indexed(kind, line):
         if match is None or ctx.events[i].data.get("step") == match:
-            return ctx.effective[i]
+            return i
     return None
+
+
+def _same_numbers(phrase: str, heard: str, lang: str) -> bool:
+    """Numbers in an expected phrase must be said exactly: '823154' is not '823145'."""
+    wanted = re.findall(r"\d+", normalise(phrase, lang))
+    if not wanted:
+        return True
+    said = _digits(normalise(heard, lang))
+    return all(number in said for number in wanted)
 
 
 def _heard(event: Event) -> list[str]:
@@ -282,7 +298,7 @@ def speech(criterion: SpeechCriterion, ctx: Context) -> tuple[float, Note]:
             f"Cannot judge: '{criterion.window.after}' never happened.",
         )
     within = criterion.window.within_s
-    until = None if within is None else start + within * ctx.multiplier
+    until = None if within is None else ctx.effective[start] + within * ctx.multiplier
     said = _utterances(ctx, criterion.line, start, until)
     matched: dict[str, tuple[int, str]] = {}
     for i in said:
@@ -290,7 +306,9 @@ def speech(criterion: SpeechCriterion, ctx: Context) -> tuple[float, Note]:
             for phrase in phrases:
                 if phrase in matched:
                     continue
-                if phrase_present(heard, [phrase], lang) is not None:
+                if phrase_present(heard, [phrase], lang) is not None and _same_numbers(
+                    phrase, heard, lang
+                ):
                     matched[phrase] = (i, heard)
     span = "" if within is None else f" entro {within * ctx.multiplier:.0f} s"
     span_en = "" if within is None else f" within {within * ctx.multiplier:.0f} s"
@@ -450,13 +468,22 @@ def form(criterion: FormCriterion, ctx: Context) -> tuple[float, Note]:
             f"Non valutabile: nessun {names_it[criterion.form]} compilato.",
             f"Cannot judge: no {criterion.form.replace('_', ' ')} filed.",
         )
-    event = ctx.events[submitted[-1]]
     lang = ctx.language(criterion.line)
-    scores: dict[str, float] = {}
-    for name, expectation in criterion.fields.items():
-        given = str(event.data.get(name, "") or "")
-        scores[name] = _field_score(name, expectation, given, ctx, lang)
-    value = sum(scores.values()) / len(scores)
+    # Several forms of a kind (two voice-mail messages, say): judge the one meant here, the
+    # submission that best fits this criterion.
+    best: tuple[float, int, dict[str, float]] | None = None
+    for index in submitted:
+        data = ctx.events[index].data
+        scores = {
+            name: _field_score(name, expectation, str(data.get(name, "") or ""), ctx, lang)
+            for name, expectation in criterion.fields.items()
+        }
+        total = sum(scores.values()) / len(scores)
+        if best is None or total >= best[0]:
+            best = (total, index, scores)
+    assert best is not None
+    value, chosen, scores = best
+    event = ctx.events[chosen]
     wrong = [name for name, s in scores.items() if s < FUZZY_FIELD_OK]
     if wrong:
         return value, Note(
@@ -538,6 +565,13 @@ def outcome(criterion: OutcomeCriterion, ctx: Context) -> tuple[float, Note]:
     event = ctx.events[calls[-1]]
     decision = event.data.get("decision")
     words_it = {"place": "effettuata", "refuse": "rifiutata"}
+    check = event.data.get("check") or {}
+    if decision == "place" == criterion.outgoing and not check.get("authorised"):
+        return 0.0, Note(
+            event.t,
+            "Chiamata effettuata senza verificare nome e codice nella tabella autorizzazioni.",
+            "Call placed without checking name and code against the authorisation table.",
+        )
     if decision == criterion.outgoing:
         return 1.0, Note(
             event.t,

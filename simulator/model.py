@@ -31,7 +31,7 @@ FAMILIES: tuple[str, ...] = (
     "segreteria",
     "emergenza",
     "fonogramma",
-)
+)  # the same list as Scenario.family; a test keeps them equal
 
 LANGUAGES: tuple[str, ...] = ("it-IT", "en-GB", "fr-FR", "de-DE", "es-ES")
 
@@ -67,6 +67,7 @@ class CallClass(StrEnum):
     MOBILE = "mobile"
     INTERNATIONAL = "international"
     PREMIUM = "premium"
+    EMERGENCY = "emergency"
 
 
 class Department(Strict):
@@ -415,6 +416,10 @@ class Scenario(Strict):
     )
     calls: list[Call] = Field(min_length=1)
     voicemail: list[VoicemailMessage] = Field(default_factory=list)
+    presence: dict[str, StaffPresence] = Field(
+        default_factory=dict,
+        description="Presenze diverse dall'azienda per questo scenario (id staff -> presenza)",
+    )
     thresholds: dict[str, float] = Field(
         default_factory=dict, description="Soglia per RA (default 0.6, 30/50 come all'esame)"
     )

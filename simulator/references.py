@@ -211,7 +211,8 @@ def _check_call(
 
 
 def _check_rule(report: _Report, trigger: str, rule: Rule, path: Path, intents: set[str]) -> None:
-    if trigger in TIMED_TRIGGERS and rule.after_s is None:
+    # A hold rule without after_s is the caller's immediate reaction ("Va bene, attendo").
+    if trigger in TIMED_TRIGGERS and rule.after_s is None and trigger != "hold":
         report.add(
             path,
             f"'{trigger}' richiede 'after_s': dopo quanti secondi scatta",
@@ -223,12 +224,7 @@ def _check_rule(report: _Report, trigger: str, rule: Rule, path: Path, intents: 
             f"'after_s' vale solo per {', '.join(sorted(TIMED_TRIGGERS))}: toglilo",
             f"'after_s' only applies to {', '.join(sorted(TIMED_TRIGGERS))}: remove it",
         )
-    if trigger == "say" and rule.intent is None:
-        report.add(
-            path,
-            "'say' richiede 'intent': quale intento fa scattare la regola",
-            "'say' needs 'intent': which intent fires the rule",
-        )
+    # A say rule without intent is the fallback: the caller's answer to anything else.
     if trigger != "say" and rule.intent is not None:
         report.add(
             (*path, "intent"),

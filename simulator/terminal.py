@@ -7,10 +7,13 @@ the engine's next deadline, so a caller re-prompts or hangs up as it would on a 
 
 from __future__ import annotations
 
+import json
+import os
 import select
 import sys
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, TextIO
 
 from simulator import engine
@@ -133,9 +136,14 @@ class TerminalSession:
         inp: TextIO,
         speaker: Speaker | None = None,
         clock: Callable[[], float] = time.monotonic,
+        log_path: Path | None = None,
     ) -> None:
         self.scenario, self.company, self.lang = scenario, company, lang
         self.out, self.inp, self.speaker, self.clock = out, inp, speaker, clock
+        self.log_path = log_path
+        self._pending = ""
+        if log_path is not None:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
         self.t0 = clock()
         self.state, first = engine.start(scenario, company, multiplier=multiplier)
         self.log: list[Event] = []
@@ -153,11 +161,19 @@ class TerminalSession:
     def _show(self, events: Iterable[Event]) -> None:
         for event in events:
             self.log.append(event)
+            self._persist(event)
             line = describe(event, self.lang)
             if line:
                 self.say(line)
             if self.speaker is not None and event.kind == "caller_said":
                 self.speaker(event, self.state)
+
+    def _persist(self, event: Event) -> None:
+        """Append the event to the session file at once: a crash loses nothing already said."""
+        if self.log_path is None:
+            return
+        with self.log_path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
 
     def apply(self, action: Action) -> None:
         try:
@@ -172,11 +188,6 @@ class TerminalSession:
     def tick(self) -> None:
         self.state, events = engine.advance(self.state, self.now())
         self._show(events)
-
-    def ask(self, prompt: str) -> str:
-        self.say(prompt + ":")
-        line = self.inp.readline()
-        return line.strip()
 
     def _show_hits(self, query: str) -> None:
         from simulator.directory import search
@@ -307,18 +318,39 @@ class TerminalSession:
         report = score(self.scenario, self.company, self.log)
         self.say("")
         self.say(render_report(report, self.lang))
+        if self.log_path is not None:
+            self.say(
+                self.tr(f"Registro salvato in {self.log_path}", f"Log saved to {self.log_path}")
+            )
         return 0
 
     def _read(self, wait: float | None) -> str | None:
-        """A line of input, '' at end of input, or None when the wait ran out."""
+        """A line of input, '' at end of input, or None when the wait ran out.
+
+        Reads the file descriptor directly: a buffered ``readline`` would swallow lines typed
+        ahead (or piped) and ``select`` would then wait for input that has already arrived.
+        """
         try:
-            ready, _, _ = select.select([self.inp], [], [], wait)
-        except (ValueError, OSError, TypeError):
-            ready = [self.inp]  # not a selectable stream (e.g. StringIO in tests)
-        if not ready:
-            return None
-        line = self.inp.readline()
-        return line if line else ""
+            fd = self.inp.fileno()
+        except (AttributeError, OSError, ValueError):
+            line = self.inp.readline()  # not a real stream (StringIO in tests)
+            return line if line else ""
+        while "\n" not in self._pending:
+            ready, _, _ = select.select([fd], [], [], wait)
+            if not ready:
+                return None
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                rest, self._pending = self._pending, ""
+                return rest if rest else ""
+            self._pending += chunk.decode("utf-8", errors="replace")
+        line, _, self._pending = self._pending.partition("\n")
+        return line + "\n"
+
+    def ask(self, prompt: str) -> str:
+        self.say(prompt + ":")
+        line = self._read(None)
+        return (line or "").strip()
 
 
 def play(
@@ -330,6 +362,7 @@ def play(
     out: TextIO,
     audio: bool = False,
     inp: TextIO | None = None,
+    log_path: Path | None = None,
 ) -> int:
     """Interactive practice; with ``audio`` the callers' lines are also played aloud."""
     speaker: Speaker | None = None
@@ -350,5 +383,6 @@ def play(
         out=out,
         inp=inp or sys.stdin,
         speaker=speaker,
+        log_path=log_path,
     )
     return session.run()

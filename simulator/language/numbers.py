@@ -37,7 +37,7 @@ def words_to_digits(tokens: list[str], lang: str) -> list[str]:
     if not tokens or not _supported(lang):
         return tokens
     if lang == "en":
-        tokens = _english_zeros(tokens)
+        tokens = _english_zeros(_english_repeats(tokens))
     ambiguous = _AMBIGUOUS.get(lang, frozenset())
     converted: list[str] = []
     chunk: list[str] = []
@@ -52,11 +52,34 @@ def words_to_digits(tokens: list[str], lang: str) -> list[str]:
     return converted
 
 
+# British callers dictate "double four seven, triple two": the next digit said two or three times.
+_REPEATS = {"double": 2, "triple": 3}
+
+
+def _english_repeats(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    index = 0
+    while index < len(tokens):
+        times = _REPEATS.get(tokens[index])
+        if times and index + 1 < len(tokens):
+            out.extend([tokens[index + 1]] * times)
+            index += 2
+            continue
+        out.append(tokens[index])
+        index += 1
+    return out
+
+
 def join_digit_runs(tokens: list[str]) -> list[str]:
-    """Return ``tokens`` with consecutive all-digit tokens joined: "2 1 4" becomes "214"."""
+    """Return ``tokens`` with runs of digits joined: "2 1 4" becomes "214".
+
+    A run joins while one side is a single spoken digit ("interno 2 14", "zero 9 7 1"); two
+    numbers of several digits stay apart: "ordine 40917 40 sedie" keeps both numbers.
+    """
     joined: list[str] = []
     for token in tokens:
-        if token.isdigit() and joined and joined[-1].isdigit():
+        previous = joined[-1] if joined else ""
+        if token.isdigit() and previous.isdigit() and (len(token) == 1 or len(previous) == 1):
             joined[-1] += token
         else:
             joined.append(token)

@@ -68,6 +68,11 @@ def same_phone(first: str, second: str, region: str = "IT") -> bool:
     return bool(first_dial) and first_dial == second_dial
 
 
+# Numbers any phone may call, whatever the authorisation table says (NUE 112 and the services
+# it replaces: police 113, fire 115, medical 118, coast guard 1530).
+_IT_EMERGENCY = frozenset({"112", "113", "115", "118", "1530"})
+
+
 def call_class(number: str, region: str = "IT", *, home: str | None = None) -> CallClass:
     """Return the class of call that dialling ``number`` makes, for the authorisation table.
 
@@ -83,6 +88,8 @@ def call_class(number: str, region: str = "IT", *, home: str | None = None) -> C
     dial = _dial_string(number, region)
     if not dial.lstrip("+"):
         raise ValueError(f"Numero non valido: '{number}' / not a phone number: '{number}'")
+    if region == "IT" and dial in _IT_EMERGENCY:
+        return CallClass.EMERGENCY
     if not dial.startswith(("+", "00")) and 2 <= len(dial) <= 5:
         return CallClass.INTERNAL
     parsed = _parse(dial, region)

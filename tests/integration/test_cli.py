@@ -145,3 +145,38 @@ def test_unknown_scenario_is_a_message_not_a_traceback() -> None:
 def test_messages_follow_the_language(lang: str) -> None:
     result = run("validate", "scenarios/", lang=lang)
     assert ("All valid" if lang == "en" else "Tutto valido") in result.stdout
+
+
+def test_play_log_is_written_as_the_call_goes_and_rescored(tmp_path: Path) -> None:
+    log = tmp_path / "session.jsonl"
+    typed = "/rispondi\nLucania Forniture, buongiorno\n/fine\n"
+    result = run("play", EXAMPLE, "--log", str(log), stdin=typed)
+    assert result.returncode == 0
+    rescored = run("score", str(log))
+    assert rescored.returncode == 0 and "Esito:" in rescored.stdout
+
+
+def test_a_crash_mid_call_keeps_every_event_already_recorded(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    log = tmp_path / "session.jsonl"
+    env = dict(os.environ, LANG="it_IT.UTF-8")
+    process = subprocess.Popen(
+        [*SIMULATOR, "play", EXAMPLE, "--log", str(log)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, cwd=ROOT, env=env,
+    )
+    assert process.stdin is not None
+    process.stdin.write("/rispondi\nLucania Forniture, buongiorno, chi parla?\n")
+    process.stdin.flush()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if log.exists() and '"say"' in log.read_text(encoding="utf-8"):
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=10)  # reaps the process and closes its pipes
+    kinds = [json.loads(line)["kind"] for line in log.read_text(encoding="utf-8").splitlines()]
+    assert kinds[:2] == ["session_started", "ring"]
+    assert "answer" in kinds and "say" in kinds and "caller_said" in kinds

@@ -278,3 +278,50 @@ def test_finish_closes_open_lines_and_refuses_further_actions() -> None:
     assert state.finished
     with pytest.raises(CallStateError):
         engine.step(state, Action("say", None, {"text": "ciao"}), 10.0)
+
+
+def test_scenario_can_make_a_colleague_busy_for_its_own_story() -> None:
+    busy = SCENARIO.model_copy(
+        update={"presence": {"ricci-luca": COMPANY.staff[0].presence.model_copy(
+            update={"status": "busy", "note": None})}}
+    )
+    state, _ = engine.start(busy, COMPANY)
+    state, _ = engine.step(state, Action("answer", "l1"), 2.0)
+    state, events = engine.step(state, Action("transfer", "l1", {"to": "222"}), 5.0)
+    result = [e for e in events if e.kind == "transfer_result"]
+    assert result[0].data["status"] == "busy"
+    assert state.lines["l1"].status == "talking"  # blind transfer bounced back
+
+
+def test_emergency_numbers_are_always_authorised() -> None:
+    state, _ = engine.start(SCENARIO, COMPANY)
+    state, events = engine.step(
+        state, Action("outgoing_call", None, {"number": "112", "decision": "place"}), 3.0
+    )
+    assert events[-1].data["check"] == {
+        "staff": None, "code_ok": False, "class": "emergency", "authorised": True
+    }
+
+
+def test_local_numbers_are_classed_against_the_switchboard_area() -> None:
+    state, _ = engine.start(SCENARIO, COMPANY)
+    action = Action(
+        "outgoing_call",
+        None,
+        {"number": "0971 441122", "requested_by": "moretti-andrea", "code": "6104",
+         "decision": "place"},
+    )
+    state, events = engine.step(state, action, 3.0)
+    assert events[-1].data["check"]["class"] == "local"
+    assert events[-1].data["check"]["authorised"] is True
+
+
+def test_each_reply_gives_the_caller_fresh_patience_with_silence() -> None:
+    state = answered()
+    state, events = engine.advance(state, 12.5)  # first prompt at 12
+    state, _ = engine.step(state, Action("say", None, {"text": "Mi scusi, controllo"}), 13.0)
+    state, events = engine.advance(state, 23.5)  # prompt again at 23
+    state, _ = engine.step(state, Action("say", None, {"text": "Ancora un attimo"}), 24.0)
+    state, events = engine.advance(state, 34.5)
+    assert "caller_hangup" not in kinds(events)
+    assert state.lines["l1"].status == "talking"

@@ -308,3 +308,43 @@ def test_report_json_has_the_documented_shape() -> None:
     assert report["scenario"] == "valuta"
     assert set(report["ra"]["ADA.24.04.11.RA1"]) >= {"score", "passed"}
     assert set(report["criteria"][0]) >= {"id", "ra", "score", "passed", "evidence", "advice"}
+
+
+def test_outcome_place_without_a_valid_code_fails() -> None:
+    criterion = """
+  - {id: out, ra: ADA.24.01.08.RA2, kind: outcome, outgoing: place, advice: "Verifica il codice."}
+"""
+    unchecked = log((9.0, "outgoing_call", "trainee", "l1",
+                     {"number": "0049 30 123", "decision": "place",
+                      "check": {"authorised": False}}))
+    checked = log((9.0, "outgoing_call", "trainee", "l1",
+                   {"number": "0049 30 123", "decision": "place",
+                    "check": {"authorised": True}}))
+    failed = only(criterion, unchecked)
+    assert not failed.passed and "codice" in failed.evidence.it
+    assert only(criterion, checked).passed
+
+
+def test_form_judges_the_submission_meant_by_the_criterion() -> None:
+    events = log(
+        (30.0, "take_message", "trainee", None,
+         {"for": "Luca Ricci", "phone": "0971 111111", "caller": "Altro", "text": "altro"}),
+        (60.0, "take_message", "trainee", None,
+         {"for": "Chiara Romano", "phone": "0971 234567", "caller": "Mario Rossi",
+          "text": "ordine 4512 in ritardo"}),
+        (90.0, "take_message", "trainee", None,
+         {"for": "Anna Russo", "phone": "0971 222222", "caller": "Terzo", "text": "fattura"}),
+    )
+    result = only(MESSAGE, events)
+    assert result.passed and result.evidence.t == 60.0
+
+
+def test_numbers_in_expected_phrases_must_be_exact() -> None:
+    criterion = """
+  - {id: num, ra: ADA.24.01.08.RA1, kind: speech, any_of: ["0973 823154"],
+     window: {after: start}, advice: "Rileggi il numero."}
+"""
+    wrong = log((5.0, "say", "trainee", "l1", {"text": "rileggo 0973 823145"}))
+    right = log((5.0, "say", "trainee", "l1", {"text": "rileggo zero nove sette tre 823154"}))
+    assert not only(criterion, wrong).passed
+    assert only(criterion, right).passed
