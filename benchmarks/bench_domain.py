@@ -38,7 +38,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
     root = ROOT / "scenarios"
-    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}")
+    print(
+        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}"
+    )
 
     files = [p for p in root.rglob("*.yaml") if "scripts" not in p.parts]
     timings = []
@@ -47,8 +49,10 @@ def main() -> None:
         library = load_library(root)
         timings.append(time.perf_counter() - start)
     best = min(timings)
-    print(f"validation: {len(files)} files in {best * 1000:.1f} ms "
-          f"(median {statistics.median(timings) * 1000:.1f} ms), {len(files) / best:.0f} files/s")
+    print(
+        f"validation: {len(files)} files in {best * 1000:.1f} ms "
+        f"(median {statistics.median(timings) * 1000:.1f} ms), {len(files) / best:.0f} files/s"
+    )
 
     per_event: list[float] = []
     logs: list[tuple[object, object, list[Event]]] = []
@@ -72,8 +76,10 @@ def main() -> None:
                 log.extend(new)
                 if len(logs) < 2 * len(library.scenarios):
                     logs.append((scenario, company, log))
-    print(f"engine: {len(per_event)} actions, per event p50 {percentile(per_event, 50):.3f} ms, "
-          f"p99 {percentile(per_event, 99):.3f} ms, max {max(per_event):.3f} ms")
+    print(
+        f"engine: {len(per_event)} actions, per event p50 {percentile(per_event, 50):.3f} ms, "
+        f"p99 {percentile(per_event, 99):.3f} ms, max {max(per_event):.3f} ms"
+    )
 
     start = time.perf_counter()
     for i in range(args.logs):

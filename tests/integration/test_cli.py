@@ -164,8 +164,12 @@ def test_a_crash_mid_call_keeps_every_event_already_recorded(tmp_path: Path) -> 
     env = dict(os.environ, LANG="it_IT.UTF-8")
     process = subprocess.Popen(
         [*SIMULATOR, "play", EXAMPLE, "--log", str(log)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, cwd=ROOT, env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
     )
     assert process.stdin is not None
     process.stdin.write("/rispondi\nLucania Forniture, buongiorno, chi parla?\n")

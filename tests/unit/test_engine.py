@@ -282,8 +282,13 @@ def test_finish_closes_open_lines_and_refuses_further_actions() -> None:
 
 def test_scenario_can_make_a_colleague_busy_for_its_own_story() -> None:
     busy = SCENARIO.model_copy(
-        update={"presence": {"ricci-luca": COMPANY.staff[0].presence.model_copy(
-            update={"status": "busy", "note": None})}}
+        update={
+            "presence": {
+                "ricci-luca": COMPANY.staff[0].presence.model_copy(
+                    update={"status": "busy", "note": None}
+                )
+            }
+        }
     )
     state, _ = engine.start(busy, COMPANY)
     state, _ = engine.step(state, Action("answer", "l1"), 2.0)
@@ -299,7 +304,10 @@ def test_emergency_numbers_are_always_authorised() -> None:
         state, Action("outgoing_call", None, {"number": "112", "decision": "place"}), 3.0
     )
     assert events[-1].data["check"] == {
-        "staff": None, "code_ok": False, "class": "emergency", "authorised": True
+        "staff": None,
+        "code_ok": False,
+        "class": "emergency",
+        "authorised": True,
     }
 
 
@@ -308,8 +316,12 @@ def test_local_numbers_are_classed_against_the_switchboard_area() -> None:
     action = Action(
         "outgoing_call",
         None,
-        {"number": "0971 441122", "requested_by": "moretti-andrea", "code": "6104",
-         "decision": "place"},
+        {
+            "number": "0971 441122",
+            "requested_by": "moretti-andrea",
+            "code": "6104",
+            "decision": "place",
+        },
     )
     state, events = engine.step(state, action, 3.0)
     assert events[-1].data["check"]["class"] == "local"

@@ -82,8 +82,13 @@ def test_speech_uses_asr_alternatives() -> None:
     events = log(
         RING,
         (3.0, "answer", "trainee", "l1", {}),
-        (5.0, "say", "trainee", "l1",
-         {"text": "lucky a for nature", "alternatives": ["lucania forniture"]}),
+        (
+            5.0,
+            "say",
+            "trainee",
+            "l1",
+            {"text": "lucky a for nature", "alternatives": ["lucania forniture"]},
+        ),
     )
     assert only(SPEECH, events).passed
 
@@ -193,9 +198,18 @@ MESSAGE = """
 
 def test_form_accepts_names_for_colleagues_and_any_phone_format() -> None:
     events = log(
-        (30.0, "take_message", "trainee", "l1",
-         {"for": "Chiara Romano", "phone": "+39 0971 234 567", "caller": "mario rossi",
-          "text": "L'ordine 4512 è in ritardo"}),
+        (
+            30.0,
+            "take_message",
+            "trainee",
+            "l1",
+            {
+                "for": "Chiara Romano",
+                "phone": "+39 0971 234 567",
+                "caller": "mario rossi",
+                "text": "L'ordine 4512 è in ritardo",
+            },
+        ),
     )
     result = only(MESSAGE, events)
     assert result.passed and result.score == 1.0 and result.evidence.t == 30.0
@@ -203,9 +217,18 @@ def test_form_accepts_names_for_colleagues_and_any_phone_format() -> None:
 
 def test_form_names_the_wrong_fields() -> None:
     events = log(
-        (30.0, "take_message", "trainee", "l1",
-         {"for": "Luca Ricci", "phone": "0971 999999", "caller": "Mario Rossi",
-          "text": "ordine 4512 in ritardo"}),
+        (
+            30.0,
+            "take_message",
+            "trainee",
+            "l1",
+            {
+                "for": "Luca Ricci",
+                "phone": "0971 999999",
+                "caller": "Mario Rossi",
+                "text": "ordine 4512 in ritardo",
+            },
+        ),
     )
     result = only(MESSAGE, events)
     assert not result.passed
@@ -223,10 +246,12 @@ def test_action_transfer_to_the_right_target_and_mode() -> None:
      mode: announced, advice: "Trasferisci agli acquisti."}
 """
     target = {"id": "ricci-luca", "extension": "222", "department": "acquisti"}
-    right = log((9.0, "transfer", "trainee", "l1", {"to": "222", "mode": "announced",
-                                                     "target": target}))
-    wrong_mode = log((9.0, "transfer", "trainee", "l1", {"to": "222", "mode": "blind",
-                                                          "target": target}))
+    right = log(
+        (9.0, "transfer", "trainee", "l1", {"to": "222", "mode": "announced", "target": target})
+    )
+    wrong_mode = log(
+        (9.0, "transfer", "trainee", "l1", {"to": "222", "mode": "blind", "target": target})
+    )
     assert only(criterion, right).passed
     failed = only(criterion, wrong_mode)
     assert not failed.passed and failed.evidence.t == 9.0
@@ -249,10 +274,24 @@ def test_directory_after_the_updates() -> None:
     expect: [{staff: ricci-luca, field: extension, value: "224"}]
     advice: "Aggiorna la rubrica."
 """
-    right = log((9.0, "directory_update", "trainee", None,
-                 {"staff": "ricci-luca", "field": "extension", "value": "224"}))
-    wrong = log((9.0, "directory_update", "trainee", None,
-                 {"staff": "ricci-luca", "field": "extension", "value": "242"}))
+    right = log(
+        (
+            9.0,
+            "directory_update",
+            "trainee",
+            None,
+            {"staff": "ricci-luca", "field": "extension", "value": "224"},
+        )
+    )
+    wrong = log(
+        (
+            9.0,
+            "directory_update",
+            "trainee",
+            None,
+            {"staff": "ricci-luca", "field": "extension", "value": "242"},
+        )
+    )
     assert only(criterion, right).passed
     assert not only(criterion, wrong).passed
 
@@ -261,10 +300,12 @@ def test_outcome_refusal_expected() -> None:
     criterion = """
   - {id: out, ra: ADA.24.01.08.RA2, kind: outcome, outgoing: refuse, advice: "Verifica."}
 """
-    placed = log((9.0, "outgoing_call", "trainee", "l1",
-                  {"number": "0049 30 123", "decision": "place"}))
-    refused = log((9.0, "outgoing_call", "trainee", "l1",
-                   {"number": "0049 30 123", "decision": "refuse"}))
+    placed = log(
+        (9.0, "outgoing_call", "trainee", "l1", {"number": "0049 30 123", "decision": "place"})
+    )
+    refused = log(
+        (9.0, "outgoing_call", "trainee", "l1", {"number": "0049 30 123", "decision": "refuse"})
+    )
     assert not only(criterion, placed).passed
     assert only(criterion, refused).passed
     assert "Non valutabile" in only(criterion, log(RING)).evidence.it
@@ -314,12 +355,24 @@ def test_outcome_place_without_a_valid_code_fails() -> None:
     criterion = """
   - {id: out, ra: ADA.24.01.08.RA2, kind: outcome, outgoing: place, advice: "Verifica il codice."}
 """
-    unchecked = log((9.0, "outgoing_call", "trainee", "l1",
-                     {"number": "0049 30 123", "decision": "place",
-                      "check": {"authorised": False}}))
-    checked = log((9.0, "outgoing_call", "trainee", "l1",
-                   {"number": "0049 30 123", "decision": "place",
-                    "check": {"authorised": True}}))
+    unchecked = log(
+        (
+            9.0,
+            "outgoing_call",
+            "trainee",
+            "l1",
+            {"number": "0049 30 123", "decision": "place", "check": {"authorised": False}},
+        )
+    )
+    checked = log(
+        (
+            9.0,
+            "outgoing_call",
+            "trainee",
+            "l1",
+            {"number": "0049 30 123", "decision": "place", "check": {"authorised": True}},
+        )
+    )
     failed = only(criterion, unchecked)
     assert not failed.passed and "codice" in failed.evidence.it
     assert only(criterion, checked).passed
@@ -327,13 +380,32 @@ def test_outcome_place_without_a_valid_code_fails() -> None:
 
 def test_form_judges_the_submission_meant_by_the_criterion() -> None:
     events = log(
-        (30.0, "take_message", "trainee", None,
-         {"for": "Luca Ricci", "phone": "0971 111111", "caller": "Altro", "text": "altro"}),
-        (60.0, "take_message", "trainee", None,
-         {"for": "Chiara Romano", "phone": "0971 234567", "caller": "Mario Rossi",
-          "text": "ordine 4512 in ritardo"}),
-        (90.0, "take_message", "trainee", None,
-         {"for": "Anna Russo", "phone": "0971 222222", "caller": "Terzo", "text": "fattura"}),
+        (
+            30.0,
+            "take_message",
+            "trainee",
+            None,
+            {"for": "Luca Ricci", "phone": "0971 111111", "caller": "Altro", "text": "altro"},
+        ),
+        (
+            60.0,
+            "take_message",
+            "trainee",
+            None,
+            {
+                "for": "Chiara Romano",
+                "phone": "0971 234567",
+                "caller": "Mario Rossi",
+                "text": "ordine 4512 in ritardo",
+            },
+        ),
+        (
+            90.0,
+            "take_message",
+            "trainee",
+            None,
+            {"for": "Anna Russo", "phone": "0971 222222", "caller": "Terzo", "text": "fattura"},
+        ),
     )
     result = only(MESSAGE, events)
     assert result.passed and result.evidence.t == 60.0
