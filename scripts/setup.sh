@@ -38,5 +38,5 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
 fi
 # Compiled translations are build products: make them from the committed .po files.
 if [ -d simulator/web/translations ]; then
-  .venv/bin/pybabel compile -q -d simulator/web/translations 2>/dev/null || true
+  .venv/bin/pybabel compile -q -d simulator/web/translations
 fi

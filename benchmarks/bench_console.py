@@ -1,0 +1,215 @@
+"""Console round-trip benchmark: 30 simulated trainees taking a call at once through gunicorn.
+
+    .venv/bin/python benchmarks/bench_console.py [--trainees 30] [--workers 2] [--threads 4]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench]
+
+Starts gunicorn on 127.0.0.1 (a free port) with a temporary SQLite database in WAL mode (or the
+given PostgreSQL URL, whose tables are dropped and recreated), creates the trainees, then each
+trainee logs in, starts a scenario and does a call: every step posts an action (JSON, as the
+console script does) and reads the next state. Prints p50/p99 round-trip times of those requests,
+requests per second, the machine's core count and the command. Loopback only; bounded loops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shlex
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from simulator.web import accounts  # noqa: E402 - after the path set-up above
+from simulator.web.testing import FIXTURES, PASSWORD, make_app, seed_users  # noqa: E402
+
+STEPS: list[dict[str, str]] = [
+    {"kind": "answer", "line": "l1"},
+    {"kind": "say", "text": "Buongiorno, Acme Test, sono Giulia. Come posso aiutarla?"},
+    {"kind": "say", "text": "Il signor Bianchi è assente. Vuole lasciare un messaggio?"},
+    {"kind": "directory_search", "query": "Bianki"},
+    {
+        "kind": "take_message",
+        "for": "Luca Bianchi",
+        "caller": "Mario Rossi",
+        "phone": "0971 234567",
+        "text": "Richiamare per l'ordine 4512",
+    },
+    {"kind": "say", "text": "Riferirò. Arrivederci."},
+    {"kind": "report", "caller": "Mario Rossi", "reason": "Cercava Bianchi"},
+    {"kind": "hangup", "line": "l1"},
+]
+TIMEOUT_S = 30
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def csrf(html: str) -> str:
+    marker = 'name="csrf_token" value="'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index('"', start)]
+
+
+def trainee_run(
+    base: str,
+    username: str,
+    timings: list[float],
+    failures: list[str],
+    barrier: threading.Barrier,
+    think_s: float,
+) -> None:
+    """One trainee: log in, start, then post each action and read the state after it."""
+    with requests.Session() as http:
+        page = http.get(f"{base}/login", timeout=TIMEOUT_S).text
+        http.post(
+            f"{base}/login",
+            data={"username": username, "password": PASSWORD, "csrf_token": csrf(page)},
+            timeout=TIMEOUT_S,
+        )
+        home = http.get(f"{base}/practice", timeout=TIMEOUT_S).text
+        started = http.post(
+            f"{base}/practice/web-messaggio/start",
+            data={"csrf_token": csrf(home)},
+            timeout=TIMEOUT_S,
+        )
+        attempt_url = started.url.split("?")[0]
+        token = csrf(started.text)
+        headers = {"X-Requested-With": "fetch", "Accept": "application/json", "X-CSRFToken": token}
+        seq = 0
+        rng = random.Random(username)
+        barrier.wait(timeout=120)  # logins (argon2) are not what we measure: start together
+        for step in STEPS:
+            # A trainee reads and types between actions; seeded jitter keeps 30 people from
+            # acting on the same millisecond, as they never do in a classroom.
+            time.sleep(think_s * rng.uniform(0.5, 1.5))
+            t0 = time.perf_counter()
+            response = http.post(
+                f"{attempt_url}/action", data=step, headers=headers, timeout=TIMEOUT_S
+            )
+            timings.append(time.perf_counter() - t0)
+            if response.status_code != 200:
+                failures.append(f"{username} {step['kind']}: {response.status_code}")
+            t0 = time.perf_counter()
+            state = http.get(f"{attempt_url}/state?after={seq}", headers=headers, timeout=TIMEOUT_S)
+            timings.append(time.perf_counter() - t0)
+            if state.status_code != 200:
+                failures.append(f"{username} state: {state.status_code}")
+            else:
+                seq = int(state.json()["seq"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trainees", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--think-ms",
+        type=int,
+        default=1000,
+        help="pause between a trainee's actions (0: closed-loop stress test)",
+    )
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="centralino-bench-"))
+    url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
+    app = make_app(url, tmp, FIXTURES)
+    names = [f"allievo{i:02d}" for i in range(args.trainees)]
+    seed_users(app, trainees=names, scenarios=["web-messaggio"])
+    with app.extensions["centralino_db"].write() as s:
+        # Generous caller patience so no caller hangs up while the machine is saturated.
+        from sqlalchemy import select
+
+        from simulator.web.models import User
+
+        for user_id in s.scalars(select(User.id).where(User.role == "trainee")):
+            accounts.save_settings(s, user_id, accounts.Settings(time_multiplier=3.0))
+    app.extensions["centralino_db"].dispose()
+    port = free_port()
+    command = [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "-w",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "app:create_app()",
+    ]
+    env = {
+        **os.environ,
+        "CENTRALINO_DATABASE_URL": url,
+        "CENTRALINO_SECRET_KEY": "bench",
+        "CENTRALINO_SECURE_COOKIES": "0",
+        "CENTRALINO_LOGIN_RATE_LIMIT": "10000 per minute",
+    }
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
+                    break
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.1)
+        else:
+            print("gunicorn did not start", file=sys.stderr)
+            return 1
+        timings: list[float] = []
+        failures: list[str] = []
+        barrier = threading.Barrier(len(names) + 1)
+        threads = [
+            threading.Thread(
+                target=trainee_run,
+                args=(base, name, timings, failures, barrier, args.think_ms / 1000),
+            )
+            for name in names
+        ]
+        for thread in threads:
+            thread.start()
+        barrier.wait(timeout=120)
+        started = time.perf_counter()
+        for thread in threads:
+            thread.join(timeout=300)
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    ms = sorted(t * 1000 for t in timings)
+    p99 = ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))]
+    backend = "postgresql" if url.startswith("postgresql") else "sqlite (WAL)"
+    print(f"machine: {os.cpu_count()} cores (nproc), backend: {backend}")
+    print(f"command: {shlex.join(command)}")
+    print(
+        f"trainees: {args.trainees} concurrent, {len(STEPS)} actions each "
+        f"(action POST + state GET), think time {args.think_ms} ms"
+    )
+    print(
+        f"requests: {len(ms)} in {elapsed:.2f} s = {len(ms) / elapsed:.1f} req/s "
+        "(after all logins; the client runs on the same cores)"
+    )
+    print(f"round trip: p50 {statistics.median(ms):.1f} ms, p99 {p99:.1f} ms, max {ms[-1]:.1f} ms")
+    if failures:
+        print(f"failures: {len(failures)}: {failures[:5]}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

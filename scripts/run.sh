@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Centralino: install, prepare the database, load the scenarios and serve on this machine.
+#   bash scripts/run.sh            (PORT=8000 by default; CENTRALINO_* variables are honoured)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+FLASK=(.venv/bin/flask --app app)
+PORT="${PORT:-8000}"
+# Plain http on loopback: cookies cannot be "Secure" here. Behind an https proxy, export
+# CENTRALINO_SECURE_COOKIES=1 before running this script.
+export CENTRALINO_SECURE_COOKIES="${CENTRALINO_SECURE_COOKIES:-0}"
+
+"${FLASK[@]}" db-upgrade
+if [ -d scenarios ] && ls scenarios/*.yaml >/dev/null 2>&1; then
+  "${FLASK[@]}" load-scenarios --root scenarios
+fi
+"${FLASK[@]}" status
+
+echo
+echo "Centralino: http://127.0.0.1:${PORT}/  (Ctrl+C per fermare / to stop)"
+echo "Primo avvio / first run: http://127.0.0.1:${PORT}/setup  (solo finché non esiste un account)"
+exec .venv/bin/gunicorn --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" \
+  --bind "127.0.0.1:${PORT}" --access-logfile - 'app:create_app()'

@@ -1,0 +1,155 @@
+"""User accounts: argon2 password hashes, roles and trainee accommodations.
+
+Independent of Flask so the CLI, the IVR and the tests create users the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from simulator.web.models import MULTIPLIERS, VOICE_MODES, Accommodation, User
+
+_hasher = PasswordHasher()
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+MIN_PASSWORD = 10
+# A real hash of a random string: verifying against it costs the same time as a real user,
+# so a login with an unknown name is not faster (no user enumeration by timing).
+_DUMMY_HASH = _hasher.hash("centralino-no-such-user")
+
+
+class AccountError(ValueError):
+    """A user cannot be created as asked; carries the field and an it/en message."""
+
+    def __init__(self, field: str, it: str, en: str) -> None:
+        super().__init__(it)
+        self.field = field
+        self.it = it
+        self.en = en
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """A trainee's accommodations as plain values (defaults for users without a row)."""
+
+    time_multiplier: float = 1.0
+    voice_mode: str = "screen_reader"
+    shortcuts: bool = True
+    confirm_transcript: bool = False
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of the password."""
+    return _hasher.hash(password)
+
+
+def check_password_rules(password: str, confirm: str | None = None) -> None:
+    """Refuse weak or mistyped passwords with a message saying what to do."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(
+            "password",
+            f"La password deve avere almeno {MIN_PASSWORD} caratteri.",
+            f"The password must be at least {MIN_PASSWORD} characters long.",
+        )
+    if confirm is not None and confirm != password:
+        raise AccountError(
+            "confirm",
+            "Le due password non coincidono: riscrivile uguali.",
+            "The two passwords differ: type the same password twice.",
+        )
+
+
+def user_count(session: Session) -> int:
+    """How many accounts exist (0 means the first-run page is open)."""
+    return int(session.scalar(select(func.count()).select_from(User)) or 0)
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    role: str,
+    confirm: str | None = None,
+) -> User:
+    """Create an instructor or a trainee after checking name and password."""
+    username = username.strip().lower()
+    if not USERNAME_RE.match(username):
+        raise AccountError(
+            "username",
+            "Il nome utente deve avere 2-40 caratteri: minuscole, cifre, punto, trattino.",
+            "The username must be 2-40 characters: lower case, digits, dot, hyphen.",
+        )
+    if not display_name.strip():
+        raise AccountError(
+            "display_name", "Scrivi nome e cognome.", "Enter the person's full name."
+        )
+    if role not in ("instructor", "trainee"):
+        raise AccountError("role", "Ruolo non valido.", "Invalid role.")
+    check_password_rules(password, confirm)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise AccountError(
+            "username",
+            "Questo nome utente esiste già: scegline un altro.",
+            "This username already exists: choose another.",
+        )
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        role=role,
+        password_hash=hash_password(password),
+    )
+    if role == "trainee":
+        user.accommodation = Accommodation(
+            time_multiplier=1.0,
+            voice_mode="screen_reader",
+            shortcuts=True,
+            confirm_transcript=False,
+        )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The user if the password matches, else None (same cost either way)."""
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def settings_of(session: Session, user_id: int) -> Settings:
+    """A trainee's accommodations (defaults when none were set)."""
+    row = session.get(Accommodation, user_id)
+    if row is None:
+        return Settings()
+    return Settings(row.time_multiplier, row.voice_mode, row.shortcuts, row.confirm_transcript)
+
+
+def save_settings(session: Session, user_id: int, settings: Settings) -> None:
+    """Store accommodations after checking they are among the offered values."""
+    if settings.time_multiplier not in MULTIPLIERS:
+        raise AccountError("time_multiplier", "Moltiplicatore non valido.", "Invalid multiplier.")
+    if settings.voice_mode not in VOICE_MODES:
+        raise AccountError("voice_mode", "Modalità voce non valida.", "Invalid voice mode.")
+    row = session.get(Accommodation, user_id)
+    if row is None:
+        row = Accommodation(user_id=user_id)
+        session.add(row)
+    row.time_multiplier = settings.time_multiplier
+    row.voice_mode = settings.voice_mode
+    row.shortcuts = settings.shortcuts
+    row.confirm_transcript = settings.confirm_transcript

@@ -1,0 +1,348 @@
+"""The attempt service: start a practice call, apply trainee actions, let time pass, score it.
+
+No call state lives in process memory: every operation rebuilds the engine state from the stored
+event log (``engine.replay``), applies the action at ``now`` (seconds since the attempt started)
+and appends the new events in the same committed transaction. Writes to one attempt are
+serialised: ``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite, and the
+unique ``(attempt_id, seq)`` constraint as the last guard. Nothing here touches Flask, so the
+phone (IVR) webhooks and the terminal reuse it unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from simulator import engine, scoring
+from simulator.call_state import CallState
+from simulator.errors import CallStateError
+from simulator.events import Action, Event
+from simulator.model import Company, Scenario
+from simulator.web import accounts
+from simulator.web.db import Database
+from simulator.web.library import models_of
+from simulator.web.models import (
+    Attempt,
+    AttemptEvent,
+    CallReport,
+    DirectoryChangeRecord,
+    Message,
+    OutgoingCall,
+    ScenarioVersion,
+    Score,
+    ScoreRA,
+    Ticket,
+    utcnow,
+)
+
+Clock = Callable[[], float]
+
+
+class AttemptNotFound(LookupError):
+    """No such attempt, or it belongs to someone else (callers answer 404 either way)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """An attempt as the console needs it: models, state and the numbered event log."""
+
+    attempt_id: int
+    trainee_id: int
+    status: str
+    scenario: Scenario
+    company: Company
+    state: CallState
+    events: list[tuple[int, Event]]
+    now: float
+
+    @property
+    def last_seq(self) -> int:
+        return self.events[-1][0] if self.events else 0
+
+
+def _to_event(row: AttemptEvent) -> Event:
+    actor: Any = row.actor
+    return Event(t=row.t, kind=row.kind, actor=actor, line=row.line, data=dict(row.data or {}))
+
+
+def _load_events(session: Session, attempt_id: int) -> list[tuple[int, Event]]:
+    rows = session.scalars(
+        select(AttemptEvent).where(AttemptEvent.attempt_id == attempt_id).order_by(AttemptEvent.seq)
+    ).all()
+    return [(row.seq, _to_event(row)) for row in rows]
+
+
+def _get(session: Session, attempt_id: int, trainee_id: int | None, lock: bool) -> Attempt:
+    query = select(Attempt).where(Attempt.id == attempt_id)
+    if trainee_id is not None:
+        query = query.where(Attempt.trainee_id == trainee_id)
+    if lock:
+        query = query.with_for_update()
+    attempt = session.scalar(query)
+    if attempt is None:
+        raise AttemptNotFound(attempt_id)
+    return attempt
+
+
+def _append(session: Session, attempt: Attempt, new_events: Sequence[Event]) -> list[int]:
+    """Append events after the attempt's last seq, with the records derived from them."""
+    seqs: list[int] = []
+    for event in new_events:
+        attempt.last_seq += 1
+        seq = attempt.last_seq
+        session.add(
+            AttemptEvent(
+                attempt_id=attempt.id,
+                seq=seq,
+                t=round(event.t, 3),
+                kind=event.kind,
+                actor=event.actor,
+                line=event.line,
+                data=dict(event.data),
+            )
+        )
+        record = _record_of(attempt.id, seq, event)
+        if record is not None:
+            session.add(record)
+        seqs.append(seq)
+    session.flush()
+    return seqs
+
+
+def _text(data: Any, key: str) -> str:
+    return str(data.get(key) or "")
+
+
+def _record_of(attempt_id: int, seq: int, event: Event) -> object | None:
+    """The queryable row an accepted trainee action files, if any."""
+    if event.actor != "trainee":
+        return None
+    d = event.data
+    base: dict[str, Any] = {"attempt_id": attempt_id, "seq": seq, "t": event.t}
+    if event.kind == "take_message":
+        return Message(
+            **base,
+            line=event.line,
+            kind="message",
+            recipient=_text(d, "for"),
+            sender=_text(d, "caller"),
+            organisation=_text(d, "organisation"),
+            phone=_text(d, "phone"),
+            text=_text(d, "text"),
+        )
+    if event.kind == "fonogramma":
+        return Message(
+            **base,
+            line=event.line,
+            kind="fonogramma",
+            recipient=_text(d, "recipient"),
+            sender=_text(d, "sender"),
+            text=_text(d, "text"),
+        )
+    if event.kind == "report":
+        return CallReport(
+            **base,
+            line=event.line,
+            caller=_text(d, "caller"),
+            organisation=_text(d, "organisation"),
+            phone=_text(d, "phone"),
+            reason=_text(d, "reason"),
+            outcome=_text(d, "outcome"),
+            notes=_text(d, "notes"),
+        )
+    if event.kind == "ticket":
+        return Ticket(
+            **base,
+            line=event.line,
+            queue=_text(d, "queue"),
+            caller=_text(d, "caller"),
+            phone=_text(d, "phone"),
+            problem=_text(d, "problem"),
+            priority=_text(d, "priority"),
+        )
+    if event.kind == "directory_update":
+        return DirectoryChangeRecord(
+            **base, staff=_text(d, "staff"), field=_text(d, "field"), value=_text(d, "value")
+        )
+    if event.kind == "outgoing_call":
+        return OutgoingCall(
+            **base,
+            line=event.line,
+            number=_text(d, "number"),
+            requested_by=_text(d, "requested_by"),
+            code=_text(d, "code"),
+            decision=_text(d, "decision"),
+        )
+    return None
+
+
+def start_attempt(
+    db: Database,
+    trainee_id: int,
+    scenario_id: str,
+    *,
+    channel: str = "web",
+    clock: Clock = time.time,
+) -> int:
+    """Start the current version of a scenario for a trainee, at their time multiplier."""
+    with db.write() as session:
+        version = session.scalar(
+            select(ScenarioVersion).where(
+                ScenarioVersion.scenario_id == scenario_id, ScenarioVersion.current.is_(True)
+            )
+        )
+        if version is None:
+            raise AttemptNotFound(scenario_id)
+        settings = accounts.settings_of(session, trainee_id)
+        scenario, company = models_of(version)
+        _state, first_events = engine.start(scenario, company, multiplier=settings.time_multiplier)
+        attempt = Attempt(
+            trainee_id=trainee_id,
+            scenario_version_id=version.id,
+            clock_origin=clock(),
+            multiplier=settings.time_multiplier,
+            channel=channel,
+            status="active",
+            last_seq=0,
+        )
+        session.add(attempt)
+        session.flush()
+        _append(session, attempt, first_events)
+        return attempt.id
+
+
+def _rebuild(session: Session, attempt: Attempt, clock: Clock) -> Snapshot:
+    scenario, company = models_of(attempt.scenario_version)
+    numbered = _load_events(session, attempt.id)
+    state = engine.replay(scenario, company, [event for _, event in numbered])
+    now = max(clock() - attempt.clock_origin, state.last_t)
+    return Snapshot(
+        attempt.id, attempt.trainee_id, attempt.status, scenario, company, state, numbered, now
+    )
+
+
+def snapshot(
+    db: Database, attempt_id: int, *, trainee_id: int | None = None, clock: Clock = time.time
+) -> Snapshot:
+    """The attempt as stored, without letting time pass (read-only)."""
+    with db.read() as session:
+        attempt = _get(session, attempt_id, trainee_id, lock=False)
+        return _rebuild(session, attempt, clock)
+
+
+def act(
+    db: Database,
+    attempt_id: int,
+    action: Action,
+    *,
+    trainee_id: int | None = None,
+    clock: Clock = time.time,
+) -> Snapshot:
+    """Apply one trainee action now; raises CallStateError (recording nothing) if refused.
+
+    The engine runs outside the write lock on a snapshot; under the lock we only check that
+    nobody appended meanwhile (else we recompute there) and append. The lock is held for
+    milliseconds, which is what lets one SQLite file serve a classroom.
+    """
+    snap = snapshot(db, attempt_id, trainee_id=trainee_id, clock=clock)
+    if snap.status != "active":
+        raise CallStateError("L'esercitazione è terminata.", "The session has ended.")
+    state, new_events = engine.step(snap.state, action, snap.now)
+    with db.write() as session:
+        attempt = _get(session, attempt_id, trainee_id, lock=True)
+        if attempt.last_seq != snap.last_seq or attempt.status != "active":
+            if attempt.status != "active":
+                raise CallStateError("L'esercitazione è terminata.", "The session has ended.")
+            snap = _rebuild(session, attempt, clock)
+            state, new_events = engine.step(snap.state, action, snap.now)
+        seqs = _append(session, attempt, new_events)
+        if state.finished:
+            attempt.status = "finished"
+            attempt.finished_at = utcnow()
+        result = Snapshot(
+            attempt.id,
+            attempt.trainee_id,
+            attempt.status,
+            snap.scenario,
+            snap.company,
+            state,
+            snap.events + list(zip(seqs, new_events, strict=True)),
+            snap.now,
+        )
+    if result.state.finished:
+        score_attempt(db, attempt_id)
+    return result
+
+
+def tick(
+    db: Database, attempt_id: int, *, trainee_id: int | None = None, clock: Clock = time.time
+) -> Snapshot:
+    """Let time pass: fire due timers and record what they cause (writes only when needed)."""
+    snap = snapshot(db, attempt_id, trainee_id=trainee_id, clock=clock)
+    if snap.status != "active":
+        return snap
+    state, due = engine.advance(snap.state, snap.now)
+    if not due:
+        return snap
+    with db.write() as session:
+        attempt = _get(session, attempt_id, trainee_id, lock=True)
+        if attempt.last_seq != snap.last_seq:
+            snap = _rebuild(session, attempt, clock)
+            state, due = engine.advance(snap.state, snap.now)
+        seqs = _append(session, attempt, due)
+        return Snapshot(
+            attempt.id,
+            attempt.trainee_id,
+            attempt.status,
+            snap.scenario,
+            snap.company,
+            state,
+            snap.events + list(zip(seqs, due, strict=True)),
+            snap.now,
+        )
+
+
+def finish(
+    db: Database, attempt_id: int, *, trainee_id: int | None = None, clock: Clock = time.time
+) -> Score:
+    """End the attempt (if still running) and return its stored score."""
+    # Already finished: score what was recorded.
+    with contextlib.suppress(CallStateError):
+        act(db, attempt_id, Action("finish"), trainee_id=trainee_id, clock=clock)
+    return score_attempt(db, attempt_id)
+
+
+def score_attempt(db: Database, attempt_id: int) -> Score:
+    """Score the recorded log and store the report (replacing an earlier score)."""
+    with db.write() as session:
+        attempt = _get(session, attempt_id, None, lock=True)
+        scenario, company = models_of(attempt.scenario_version)
+        events = [event for _, event in _load_events(session, attempt_id)]
+        report = scoring.score(scenario, company, events)
+        session.execute(delete(Score).where(Score.attempt_id == attempt_id))
+        row = Score(attempt_id=attempt_id, passed=report.passed, report=report.to_json())
+        row.ra_results = [
+            ScoreRA(ra=ra, score=round(result.score, 3), passed=result.passed)
+            for ra, result in report.ra.items()
+        ]
+        session.add(row)
+        if attempt.status == "active":
+            attempt.status = "finished"
+            attempt.finished_at = utcnow()
+        session.flush()
+        return row
+
+
+def stored_score(db: Database, attempt_id: int) -> Score | None:
+    """The stored score of an attempt, if it was scored."""
+    with db.read() as session:
+        row = session.scalar(select(Score).where(Score.attempt_id == attempt_id))
+        if row is not None:
+            _ = list(row.ra_results)
+        return row

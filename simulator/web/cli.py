@@ -1,0 +1,123 @@
+"""Flask CLI commands: database upgrade, library load, first instructor, trainees, status.
+
+flask --app app db-upgrade
+flask --app app load-scenarios [--root scenarios]
+flask --app app create-instructor --username ada --name "Ada Rossi"
+    (password prompted twice, or from CENTRALINO_INSTRUCTOR_PASSWORD for automation)
+flask --app app create-trainee --username luca --name "Luca Bianchi"
+    (password from CENTRALINO_TRAINEE_PASSWORD or prompted)
+flask --app app status
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask import Flask, current_app
+
+from simulator.errors import ScenarioError
+from simulator.web import accounts, library
+from simulator.web.db import Database
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic settings built in code (no alembic.ini to keep in sync)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str) -> None:
+    """Bring the schema to the newest migration."""
+    command.upgrade(alembic_config(url), "head")
+
+
+def _db() -> Database:
+    database: Database = current_app.extensions["centralino_db"]
+    return database
+
+
+def _password(env_name: str) -> str:
+    from_env = os.environ.get(env_name)
+    if from_env:
+        return from_env
+    value: str = click.prompt(
+        "Password (almeno 10 caratteri)", hide_input=True, confirmation_prompt=True
+    )
+    return value
+
+
+def _create(username: str, name: str, role: str, env_name: str) -> None:
+    password = _password(env_name)
+    try:
+        with _db().write() as s:
+            accounts.create_user(
+                s, username=username, display_name=name, password=password, role=role
+            )
+    except accounts.AccountError as exc:
+        raise click.ClickException(f"{exc.it} / {exc.en}") from exc
+    click.echo(f"Creato {role}: {username}")
+
+
+def install(app: Flask) -> None:
+    """Register the commands on the app."""
+
+    @app.cli.command("db-upgrade")
+    def db_upgrade() -> None:
+        """Create or upgrade the database schema (Alembic)."""
+        upgrade(current_app.config["DATABASE_URL"])
+        click.echo("Database aggiornato / database up to date")
+
+    @app.cli.command("load-scenarios")
+    @click.option("--root", type=click.Path(path_type=Path), default=None)
+    def load_scenarios(root: Path | None) -> None:
+        """Validate the YAML library and store new scenario versions."""
+        folder = root or Path(current_app.config["SCENARIO_ROOT"])
+        if not folder.is_dir():
+            raise click.ClickException(f"Cartella scenari assente / no scenario folder: {folder}")
+        try:
+            with _db().write() as s:
+                result = library.sync_library(s, folder)
+        except ScenarioError as exc:
+            for problem in exc.problems:
+                click.echo(problem.render("it"), err=True)
+            raise click.ClickException("Scenari non validi / invalid scenarios") from exc
+        click.echo(
+            f"Scenari: {len(result.added)} nuovi, {len(result.unchanged)} invariati "
+            f"/ {len(result.added)} new, {len(result.unchanged)} unchanged"
+        )
+
+    @app.cli.command("create-instructor")
+    @click.option("--username", prompt="Nome utente")
+    @click.option("--name", prompt="Nome e cognome")
+    def create_instructor(username: str, name: str) -> None:
+        """Create an instructor (the first one, or more)."""
+        _create(username, name, "instructor", "CENTRALINO_INSTRUCTOR_PASSWORD")
+
+    @app.cli.command("create-trainee")
+    @click.option("--username", prompt="Nome utente")
+    @click.option("--name", prompt="Nome e cognome")
+    def create_trainee(username: str, name: str) -> None:
+        """Create a trainee account."""
+        _create(username, name, "trainee", "CENTRALINO_TRAINEE_PASSWORD")
+
+    @app.cli.command("status")
+    def status() -> None:
+        """Users and scenarios, and how to create the first instructor if there is none."""
+        with _db().read() as s:
+            users = accounts.user_count(s)
+            scenarios = library.scenario_count(s)
+        click.echo(f"Utenti / users: {users}; scenari / scenarios: {scenarios}")
+        if users == 0:
+            click.echo(
+                "Nessun istruttore. Crea il primo con / No instructor yet. Create one with:\n"
+                "  .venv/bin/flask --app app create-instructor\n"
+                "oppure apri la pagina di primo avvio / or open the first-run page: /setup"
+            )

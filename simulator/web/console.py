@@ -1,0 +1,365 @@
+"""The trainee's console: practice list, the call console, actions, live state, score, settings.
+
+Every action is a plain form post answered with a redirect (works without JavaScript); the
+console script posts the same forms with fetch() and gets JSON instead. Nothing about a call is
+kept between requests: each one rebuilds the call from the database (``attempts``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from simulator.errors import CallStateError
+from simulator.events import Action
+from simulator.web import accounts, attempts, console_forms, console_view
+from simulator.web.errors import wants_json
+from simulator.web.i18n import pick
+from simulator.web.library import current_scenarios
+from simulator.web.models import VOICE_MODES, Assignment, Attempt, ScenarioVersion, Score
+from simulator.web.search import directory_hits
+from simulator.web.security import current_user, db, role_required
+from simulator.web.shortcuts import SHORTCUTS, aria_keys
+
+bp = Blueprint("console", __name__)
+
+
+def _me() -> int:
+    user = current_user()
+    assert user is not None
+    return user.id
+
+
+@bp.get("/practice")
+@role_required("trainee")
+def home() -> ResponseReturnValue:
+    """Assigned scenarios, calls in progress and past results."""
+    with db().read() as s:
+        assigned = set(
+            s.scalars(select(Assignment.scenario_id).where(Assignment.trainee_id == _me()))
+        )
+        scenarios = [v for v in current_scenarios(s) if v.scenario_id in assigned]
+        rows = s.execute(
+            select(Attempt, ScenarioVersion, Score)
+            .join(ScenarioVersion, Attempt.scenario_version_id == ScenarioVersion.id)
+            .outerjoin(Score, Score.attempt_id == Attempt.id)
+            .where(Attempt.trainee_id == _me())
+            .order_by(Attempt.id.desc())
+            .limit(50)
+        ).all()
+    return render_template("console/home.html", scenarios=scenarios, rows=rows)
+
+
+@bp.post("/practice/<scenario_id>/start")
+@role_required("trainee")
+def start(scenario_id: str) -> ResponseReturnValue:
+    """Start an assigned scenario at the trainee's time multiplier."""
+    with db().read() as s:
+        allowed = s.scalar(
+            select(Assignment.id).where(
+                Assignment.trainee_id == _me(), Assignment.scenario_id == scenario_id
+            )
+        )
+    if allowed is None:
+        abort(404)
+    try:
+        attempt_id = attempts.start_attempt(db(), _me(), scenario_id)
+    except attempts.AttemptNotFound:
+        abort(404)
+    return redirect(url_for("console.attempt", attempt_id=attempt_id, focus="lines-heading"))
+
+
+def _snapshot(attempt_id: int, tick: bool = True) -> attempts.Snapshot:
+    try:
+        if tick:
+            return attempts.tick(db(), attempt_id, trainee_id=_me())
+        return attempts.snapshot(db(), attempt_id, trainee_id=_me())
+    except attempts.AttemptNotFound:
+        abort(404)
+
+
+def _render(
+    snap: attempts.Snapshot,
+    *,
+    tool: str | None = None,
+    focus: str | None = None,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    view = console_view.build(snap)
+    if view.finished and snap.status != "active":
+        return redirect(url_for("console.result", attempt_id=snap.attempt_id))
+    tool = tool if tool in console_forms.TOOLS else None
+    query = request.args.get("q", "").strip()
+    hits = directory_hits(snap.state.company, query, snap.scenario.language) if query else []
+    with db().read() as s:
+        settings = accounts.settings_of(s, _me())
+    seen = request.args.get("seen", type=int)
+    # A line still ringing is announced on load (new since the last action, or on first open).
+    ring_alerts = (
+        [text for seq, text in view.alerts if seq > (seen or 0)]
+        if any(line.status == "ringing" for line in view.lines)
+        else []
+    )
+    if focus is None:
+        focus = request.args.get("focus") or (f"{tool}-first" if tool else None)
+    return (
+        render_template(
+            "console/console.html",
+            snap=snap,
+            view=view,
+            scenario=snap.scenario,
+            company=snap.state.company,
+            tool=tool,
+            query=query,
+            hits=hits,
+            focus=focus,
+            seen=seen,
+            ring_alerts=ring_alerts,
+            errors=errors or {},
+            values=values or {},
+            settings=settings,
+            ring_muted=bool(session.get("ring_muted")),
+            aria_keys=aria_keys,
+            keymap=json.dumps({s.key: s.name for s in SHORTCUTS}),
+            poll_ms=current_app.config["POLL_INTERVAL_MS"],
+        ),
+        status,
+    )
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@role_required("trainee")
+def attempt(attempt_id: int) -> ResponseReturnValue:
+    """The console: lines, conversation, reply, tools, busy lamp (timers fire on every load)."""
+    snap = _snapshot(attempt_id)
+    return _render(snap, tool=request.args.get("tool"))
+
+
+def _message_for(action: Action, snap: attempts.Snapshot, before: int) -> tuple[str, str]:
+    """(polite status message, id to focus) after an accepted action."""
+    numbers = console_view.line_numbers(snap.scenario)
+    new = [event for seq, event in snap.events if seq > before]
+    line = next((e.line for e in new if e.actor == "trainee" and e.line), action.line)
+    n = numbers.get(line or "", 1)
+    kind = action.kind
+    if kind == "answer":
+        return _("Linea %(n)s in conversazione.", n=n), "reply"
+    if kind == "hold":
+        return _("Linea %(n)s in attesa.", n=n), f"resume-{line}"
+    if kind == "resume":
+        return _("Linea %(n)s ripresa.", n=n), "reply"
+    if kind == "hangup":
+        return _("Linea %(n)s chiusa.", n=n), "lines-heading"
+    if kind == "say":
+        return "", "reply"
+    if kind == "transfer":
+        result = next((e for e in new if e.kind == "transfer_result"), None)
+        status = result.data.get("status") if result else None
+        if status == "connected":
+            return _("Trasferimento riuscito."), "reply"
+        if status == "busy":
+            return _("Interno occupato: la chiamata è ancora tua."), "reply"
+        return _("Interno assente: la chiamata è ancora tua."), "reply"
+    if kind == "pause":
+        return _("Esercitazione in pausa."), "pause-button"
+    if kind == "unpause":
+        return _("Esercitazione ripresa."), "pause-button"
+    if kind == "voicemail_listen":
+        return _("Messaggio in segreteria aperto."), f"vm-{action.data.get('id')}"
+    if kind == "directory_search":
+        return "", "transfer-results"
+    filed = console_view.filed_text(kind, action.data)
+    return filed[:1].upper() + filed[1:], "reply"
+
+
+@bp.post("/attempts/<int:attempt_id>/action")
+@role_required("trainee")
+def act(attempt_id: int) -> ResponseReturnValue:
+    """Apply one console action; redirect back (plain form) or answer JSON (script)."""
+    form = {key: request.form.get(key, "") for key in request.form}
+    tool = form.get("tool") or None
+    if form.get("intent") == "search":
+        form = {"kind": "directory_search", "query": form.get("to", ""), "line": ""}
+    action, errors = console_forms.parse(form)
+    before = request.form.get("seen", type=int)
+    if action is None:
+        if wants_json():
+            return jsonify(ok=False, errors=errors), 400
+        snap = _snapshot(attempt_id, tick=False)
+        field_errors = {("reply" if k == "text" and not tool else k): v for k, v in errors.items()}
+        return _render(snap, tool=tool, errors=field_errors, values=form, status=400)
+    try:
+        snap = attempts.act(db(), attempt_id, action, trainee_id=_me())
+    except attempts.AttemptNotFound:
+        abort(404)
+    except CallStateError as exc:
+        message = pick(exc)
+        if wants_json():
+            return jsonify(ok=False, error=message), 409
+        if tool:
+            snap = _snapshot(attempt_id, tick=False)
+            key = "to" if action.kind == "transfer" else "_form"
+            return _render(snap, tool=tool, errors={key: message}, values=form, status=409)
+        flash(message, "error")
+        return redirect(url_for("console.attempt", attempt_id=attempt_id))
+    seen = before if before is not None else snap.last_seq
+    message, focus = _message_for(action, snap, seen)
+    if snap.status != "active":
+        target = url_for("console.result", attempt_id=attempt_id)
+        return jsonify(ok=True, redirect=target) if wants_json() else redirect(target)
+    if wants_json():
+        return jsonify(ok=True, message=message, focus=focus)
+    if message:
+        flash(message, "status")
+    params: dict[str, Any] = {"attempt_id": attempt_id, "seen": seen, "focus": focus}
+    if action.kind == "directory_search":
+        params.update(tool="transfer", q=action.data.get("query", ""))
+    elif action.kind == "voicemail_listen":
+        params["tool"] = "voicemail"
+    return redirect(url_for("console.attempt", **params))
+
+
+@bp.get("/attempts/<int:attempt_id>/state")
+@role_required("trainee")
+def state(attempt_id: int) -> ResponseReturnValue:
+    """JSON for the console script's short polling; lets timers fire (engine.advance)."""
+    snap = _snapshot(attempt_id)
+    view = console_view.build(snap)
+    after = request.args.get("after", default=0, type=int)
+    ctx = {
+        "view": view,
+        "scenario": snap.scenario,
+        "aria_keys": aria_keys,
+        "attempt_id": attempt_id,
+    }
+    entries = [
+        {"seq": e.seq, "html": render_template("console/_entry.html", entry=e, **ctx)}
+        for e in view.entries
+        if e.seq > after
+    ]
+    return jsonify(
+        seq=snap.last_seq,
+        title=view.title,
+        finished=view.finished,
+        paused=view.paused,
+        result_url=url_for("console.result", attempt_id=attempt_id) if view.finished else None,
+        lines_html=render_template("console/_lines.html", **ctx),
+        lamp_html=render_template("console/_lamp.html", **ctx),
+        entries=entries,
+        alerts=[text for seq, text in view.alerts if seq > after],
+        active_line=view.active_line,
+        ringing=any(line.status == "ringing" for line in view.lines),
+    )
+
+
+@bp.get("/attempts/<int:attempt_id>/directory")
+@role_required("trainee")
+def directory(attempt_id: int) -> ResponseReturnValue:
+    """Directory search for the combobox (fuzzy, tolerant of misspelt surnames)."""
+    snap = _snapshot(attempt_id, tick=False)
+    query = request.args.get("q", "").strip()[:80]
+    if len(query) < 2:
+        return jsonify(query=query, hits=[])
+    hits = directory_hits(snap.state.company, query, snap.scenario.language)
+    if request.args.get("record") == "1" and snap.status == "active" and not snap.state.paused:
+        # A search is worth recording, never worth failing for.
+        with contextlib.suppress(CallStateError):
+            attempts.act(
+                db(),
+                attempt_id,
+                Action("directory_search", None, {"query": query}),
+                trainee_id=_me(),
+            )
+    return jsonify(query=query, hits=hits)
+
+
+@bp.post("/attempts/<int:attempt_id>/finish")
+@role_required("trainee")
+def finish(attempt_id: int) -> ResponseReturnValue:
+    """End the session and score it."""
+    try:
+        attempts.finish(db(), attempt_id, trainee_id=_me())
+    except attempts.AttemptNotFound:
+        abort(404)
+    return redirect(url_for("console.result", attempt_id=attempt_id))
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+@role_required("trainee")
+def result(attempt_id: int) -> ResponseReturnValue:
+    """The score report: per RA, each criterion with evidence and advice, and the transcript."""
+    snap = _snapshot(attempt_id, tick=False)
+    if snap.status == "active":
+        return redirect(url_for("console.attempt", attempt_id=attempt_id))
+    score = attempts.stored_score(db(), attempt_id) or attempts.score_attempt(db(), attempt_id)
+    return render_template(
+        "console/result.html",
+        snap=snap,
+        view=console_view.build(snap),
+        report=score.report,
+        back_url=url_for("console.home"),
+    )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@role_required("trainee")
+def settings() -> ResponseReturnValue:
+    """The trainee's own settings (the time multiplier is the instructor's choice)."""
+    with db().read() as s:
+        current = accounts.settings_of(s, _me())
+    if request.method == "POST":
+        mode = request.form.get("voice_mode", current.voice_mode)
+        if mode not in VOICE_MODES:
+            abort(400)
+        updated = accounts.Settings(
+            time_multiplier=current.time_multiplier,
+            voice_mode=mode,
+            shortcuts=request.form.get("shortcuts") == "on",
+            confirm_transcript=request.form.get("confirm_transcript") == "on",
+        )
+        with db().write() as s:
+            accounts.save_settings(s, _me(), updated)
+        flash(_("Impostazioni salvate."), "status")
+        return redirect(url_for("console.settings"))
+    return render_template("console/settings.html", settings=current)
+
+
+@bp.get("/help")
+def help_page() -> ResponseReturnValue:
+    """Every shortcut, how the console works, and the screen readers it was tested with."""
+    return render_template("help.html", shortcuts=SHORTCUTS)
+
+
+@bp.post("/ring-mute")
+@role_required("trainee")
+def ring_mute() -> ResponseReturnValue:
+    """Silence or restore the ring (kept in the session, so it works without JavaScript)."""
+    session["ring_muted"] = not session.get("ring_muted")
+    muted = bool(session["ring_muted"])
+    message = _("Suoneria silenziata.") if muted else _("Suoneria attiva.")
+    if wants_json():
+        return jsonify(ok=True, muted=muted, message=message)
+    flash(message, "status")
+    back = request.form.get("back", "")
+    if back.startswith("/attempts/"):
+        return redirect(back)
+    return redirect(url_for("console.home"))

@@ -1,0 +1,357 @@
+"""Instructor pages: trainees and results per RA, attempt detail, assignments, accommodations,
+new trainees, scenario upload with placed errors, and GDPR export/delete of a trainee's data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from simulator.errors import ScenarioError
+from simulator.model import RA_IDS
+from simulator.web import accounts, attempts, console_view, library
+from simulator.web.i18n import pick
+from simulator.web.models import (
+    MULTIPLIERS,
+    VOICE_MODES,
+    Assignment,
+    Attempt,
+    AttemptEvent,
+    CallReport,
+    DirectoryChangeRecord,
+    Message,
+    OutgoingCall,
+    ScenarioVersion,
+    Score,
+    ScoreRA,
+    Ticket,
+    User,
+)
+from simulator.web.security import db, role_required
+
+bp = Blueprint("instructor", __name__, url_prefix="/instructor")
+
+
+@bp.before_request
+@role_required("instructor")
+def _instructors_only() -> None:
+    """Every route here is for instructors: trainees get 403."""
+
+
+def _last_results(s: Session) -> dict[int, dict[str, ScoreRA]]:
+    """For each trainee, the latest result per RA."""
+    rows = s.execute(
+        select(Attempt.trainee_id, ScoreRA)
+        .join(Score, Score.attempt_id == Attempt.id)
+        .join(ScoreRA, ScoreRA.score_id == Score.id)
+        .order_by(Attempt.id)
+    ).all()
+    out: dict[int, dict[str, ScoreRA]] = {}
+    for trainee_id, ra_row in rows:
+        out.setdefault(trainee_id, {})[ra_row.ra] = ra_row
+    return out
+
+
+@bp.get("/")
+def dashboard() -> ResponseReturnValue:
+    """Trainees with their latest result per RA, and the scenario library."""
+    with db().read() as s:
+        trainees = s.scalars(
+            select(User).where(User.role == "trainee").order_by(User.display_name)
+        ).all()
+        results = _last_results(s)
+        scenarios = library.current_scenarios(s)
+    return render_template(
+        "instructor/dashboard.html",
+        trainees=trainees,
+        results=results,
+        ra_ids=RA_IDS,
+        scenarios=scenarios,
+    )
+
+
+@bp.route("/trainees/new", methods=["GET", "POST"])
+def new_trainee() -> ResponseReturnValue:
+    """Create a trainee account with an initial password the instructor hands over."""
+    errors: dict[str, str] = {}
+    values = {k: request.form.get(k, "") for k in ("username", "display_name")}
+    if request.method == "POST":
+        try:
+            with db().write() as s:
+                user = accounts.create_user(
+                    s,
+                    username=values["username"],
+                    display_name=values["display_name"],
+                    password=request.form.get("password", ""),
+                    role="trainee",
+                )
+                user_id = user.id
+        except accounts.AccountError as exc:
+            errors[exc.field] = pick(exc)
+        else:
+            flash(_("Allievo creato."), "status")
+            return redirect(url_for("instructor.trainee", user_id=user_id))
+    return render_template("instructor/new_trainee.html", errors=errors, values=values), (
+        400 if errors else 200
+    )
+
+
+def _trainee_or_404(s: Session, user_id: int) -> User:
+    user = s.get(User, user_id)
+    if user is None or user.role != "trainee":
+        abort(404)
+    return user
+
+
+@bp.get("/trainees/<int:user_id>")
+def trainee(user_id: int) -> ResponseReturnValue:
+    """One trainee: accommodations, assigned scenarios, attempts."""
+    with db().read() as s:
+        user = _trainee_or_404(s, user_id)
+        settings = accounts.settings_of(s, user_id)
+        assigned = set(
+            s.scalars(select(Assignment.scenario_id).where(Assignment.trainee_id == user_id))
+        )
+        scenarios = library.current_scenarios(s)
+        rows = s.execute(
+            select(Attempt, ScenarioVersion, Score)
+            .join(ScenarioVersion, Attempt.scenario_version_id == ScenarioVersion.id)
+            .outerjoin(Score, Score.attempt_id == Attempt.id)
+            .where(Attempt.trainee_id == user_id)
+            .order_by(Attempt.id.desc())
+        ).all()
+    return render_template(
+        "instructor/trainee.html",
+        user=user,
+        settings=settings,
+        assigned=assigned,
+        scenarios=scenarios,
+        rows=rows,
+        multipliers=MULTIPLIERS,
+        voice_modes=VOICE_MODES,
+    )
+
+
+@bp.post("/trainees/<int:user_id>/accommodations")
+def accommodations(user_id: int) -> ResponseReturnValue:
+    """Set the time multiplier, caller voice, shortcuts and transcript confirmation."""
+    try:
+        multiplier = float(request.form.get("time_multiplier", "1"))
+    except ValueError:
+        abort(400)
+    updated = accounts.Settings(
+        time_multiplier=multiplier,
+        voice_mode=request.form.get("voice_mode", "screen_reader"),
+        shortcuts=request.form.get("shortcuts") == "on",
+        confirm_transcript=request.form.get("confirm_transcript") == "on",
+    )
+    try:
+        with db().write() as s:
+            _trainee_or_404(s, user_id)
+            accounts.save_settings(s, user_id, updated)
+    except accounts.AccountError:
+        abort(400)
+    flash(_("Adattamenti salvati."), "status")
+    return redirect(url_for("instructor.trainee", user_id=user_id))
+
+
+@bp.post("/trainees/<int:user_id>/assignments")
+def assignments(user_id: int) -> ResponseReturnValue:
+    """Replace the trainee's assigned scenarios with the ticked ones."""
+    wanted = set(request.form.getlist("scenario"))
+    with db().write() as s:
+        _trainee_or_404(s, user_id)
+        known = {v.scenario_id for v in library.current_scenarios(s)}
+        wanted &= known
+        current = set(
+            s.scalars(select(Assignment.scenario_id).where(Assignment.trainee_id == user_id))
+        )
+        s.execute(
+            delete(Assignment).where(
+                Assignment.trainee_id == user_id, Assignment.scenario_id.in_(current - wanted)
+            )
+        )
+        for scenario_id in sorted(wanted - current):
+            s.add(Assignment(trainee_id=user_id, scenario_id=scenario_id))
+    flash(_("Assegnazioni salvate."), "status")
+    return redirect(url_for("instructor.trainee", user_id=user_id))
+
+
+def export_data(s: Session, user: User) -> dict[str, Any]:
+    """Everything stored about a trainee, as JSON (GDPR art. 15 and 20)."""
+    settings = accounts.settings_of(s, user.id)
+    out: dict[str, Any] = {
+        "user": {
+            "username": user.username,
+            "display_name": user.display_name,
+            "role": user.role,
+            "created_at": user.created_at.isoformat(),
+        },
+        "accommodations": {
+            "time_multiplier": settings.time_multiplier,
+            "voice_mode": settings.voice_mode,
+            "shortcuts": settings.shortcuts,
+            "confirm_transcript": settings.confirm_transcript,
+        },
+        "assignments": list(
+            s.scalars(select(Assignment.scenario_id).where(Assignment.trainee_id == user.id))
+        ),
+        "attempts": [],
+    }
+    for attempt in s.scalars(select(Attempt).where(Attempt.trainee_id == user.id)):
+        events = s.scalars(
+            select(AttemptEvent)
+            .where(AttemptEvent.attempt_id == attempt.id)
+            .order_by(AttemptEvent.seq)
+        )
+        score = s.scalar(select(Score).where(Score.attempt_id == attempt.id))
+        out["attempts"].append(
+            {
+                "id": attempt.id,
+                "scenario": attempt.scenario_version.scenario_id,
+                "scenario_sha256": attempt.scenario_version.sha256,
+                "started_at": attempt.started_at.isoformat(),
+                "finished_at": attempt.finished_at.isoformat() if attempt.finished_at else None,
+                "status": attempt.status,
+                "multiplier": attempt.multiplier,
+                "channel": attempt.channel,
+                "events": [
+                    {
+                        "seq": e.seq,
+                        "t": e.t,
+                        "kind": e.kind,
+                        "actor": e.actor,
+                        "line": e.line,
+                        "data": e.data,
+                    }
+                    for e in events
+                ],
+                "score": score.report if score else None,
+            }
+        )
+    return out
+
+
+@bp.get("/trainees/<int:user_id>/export")
+def export(user_id: int) -> ResponseReturnValue:
+    """Download the trainee's personal data as JSON."""
+    with db().read() as s:
+        user = _trainee_or_404(s, user_id)
+        data = export_data(s, user)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="centralino-{user.username}.json"'},
+    )
+
+
+@bp.post("/trainees/<int:user_id>/delete")
+def delete_trainee(user_id: int) -> ResponseReturnValue:
+    """Erase the trainee with every attempt and event (GDPR art. 17); needs a confirmation."""
+    with db().read() as s:
+        user = _trainee_or_404(s, user_id)
+        username = user.username
+    if request.form.get("confirm_username", "").strip().lower() != username:
+        flash(_("Per cancellare, scrivi esattamente il nome utente dell'allievo."), "error")
+        return redirect(url_for("instructor.trainee", user_id=user_id))
+    with db().write() as s:
+        s.execute(delete(User).where(User.id == user_id))
+    flash(_("Dati dell'allievo cancellati."), "status")
+    return redirect(url_for("instructor.dashboard"))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+def attempt_detail(attempt_id: int) -> ResponseReturnValue:
+    """One attempt: transcript, score with evidence, and what the trainee filed."""
+    try:
+        snap = attempts.snapshot(db(), attempt_id)
+    except attempts.AttemptNotFound:
+        abort(404)
+    score = attempts.stored_score(db(), attempt_id)
+    with db().read() as s:
+        trainee_user = s.get(User, snap.trainee_id)
+        filed = {
+            "messages": s.scalars(select(Message).where(Message.attempt_id == attempt_id)).all(),
+            "reports": s.scalars(
+                select(CallReport).where(CallReport.attempt_id == attempt_id)
+            ).all(),
+            "tickets": s.scalars(select(Ticket).where(Ticket.attempt_id == attempt_id)).all(),
+            "directory": s.scalars(
+                select(DirectoryChangeRecord).where(DirectoryChangeRecord.attempt_id == attempt_id)
+            ).all(),
+            "outgoing": s.scalars(
+                select(OutgoingCall).where(OutgoingCall.attempt_id == attempt_id)
+            ).all(),
+        }
+    return render_template(
+        "instructor/attempt.html",
+        snap=snap,
+        view=console_view.build(snap),
+        report=score.report if score else None,
+        trainee=trainee_user,
+        filed=filed,
+        back_url=url_for("instructor.trainee", user_id=snap.trainee_id),
+    )
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload() -> ResponseReturnValue:
+    """Check a scenario YAML (errors with line numbers) or add it to the library."""
+    problems: list[Any] = []
+    field_error: str | None = None
+    checked: Any = None
+    if request.method == "POST":
+        upload_file = request.files.get("scenario")
+        if upload_file is None or not upload_file.filename:
+            field_error = _("Scegli un file YAML dello scenario.")
+        else:
+            raw = upload_file.read(current_app.config["MAX_UPLOAD_BYTES"] + 1)
+            filename = upload_file.filename.rsplit("/", 1)[-1][:200]
+            try:
+                with db().read() as s:
+                    companies = library.current_companies(s)
+                checked = library.check_upload(
+                    raw, filename, current_app.config["MAX_UPLOAD_BYTES"], companies
+                )
+            except ScenarioError as exc:
+                problems = exc.problems
+            else:
+                if request.form.get("intent") == "add":
+                    scenario = checked.scenario
+                    with db().write() as s:
+                        _row, created = library.store_scenario(
+                            s, scenario, checked.source, filename, companies[scenario.company]
+                        )
+                    flash(
+                        _("Scenario aggiunto alla raccolta: %(title)s.", title=scenario.title)
+                        if created
+                        else _(
+                            "Lo scenario era già nella raccolta: %(title)s.", title=scenario.title
+                        ),
+                        "status",
+                    )
+                    return redirect(url_for("instructor.dashboard"))
+    has_errors = bool(problems or field_error)
+    return render_template(
+        "instructor/upload.html",
+        problems=problems,
+        field_error=field_error,
+        checked=checked,
+        limit_kb=current_app.config["MAX_UPLOAD_BYTES"] // 1024,
+    ), (400 if has_errors else 200)

@@ -1,0 +1,127 @@
+"""Sessions, roles and HTTP security headers.
+
+The signed session cookie holds only the user id and role; the user is read from the database on
+every request, so a deleted account is logged out everywhere at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
+
+from simulator.web.models import User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "media-src 'self' blob:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def db() -> Any:
+    """The app's Database (typed loosely to avoid an import cycle with app setup)."""
+    return current_app.extensions["centralino_db"]
+
+
+def load_user() -> None:
+    """Put the logged-in user (or None) on ``g`` before each request."""
+    g.user = None
+    user_id = session.get("uid")
+    if user_id is None:
+        return
+    with db().read() as s:
+        user = s.get(User, int(user_id))
+        if user is not None:
+            s.expunge(user)
+    if user is None or user.role != session.get("role"):
+        session.clear()
+        return
+    g.user = user
+
+
+def log_in(user: User) -> None:
+    """Start a fresh session for this user (no data carried over from before login)."""
+    lang = session.get("lang")
+    session.clear()
+    session["uid"] = user.id
+    session["role"] = user.role
+    if lang:
+        session["lang"] = lang
+    session.permanent = True
+
+
+def current_user() -> User | None:
+    """The logged-in user, if any."""
+    return cast("User | None", g.get("user"))
+
+
+def login_required(view: F) -> F:
+    """Send anonymous visitors to the login page, remembering where they were going."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_user() is None:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return cast(F, wrapped)
+
+
+def role_required(role: str) -> Callable[[F], F]:
+    """Allow one role only: anyone else logged in gets 403."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if user.role != role:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return cast(F, wrapped)
+
+    return decorator
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site relative paths are followed after login (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def add_security_headers(response: Response) -> Response:
+    """Strict CSP (no inline script or style), no framing, no sniffing, private pages."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), geolocation=(), microphone=(self)")
+    if not request.path.startswith("/static/"):
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def install(app: Flask) -> None:
+    """Register the per-request hooks."""
+    app.before_request(load_user)
+    app.after_request(add_security_headers)

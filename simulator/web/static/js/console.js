@@ -1,0 +1,169 @@
+// The console's enhancements: live updates by short polling, forms posted with fetch(),
+// focus management, Alt+Shift shortcuts, Esc to close a panel, a silenceable ring.
+import { announce, postForm } from "./live.js";
+import { initCombobox } from "./combobox.js";
+import { Ring } from "./ring.js";
+
+const body = document.body;
+const statusRegion = document.getElementById("status");
+const alertRegion = document.getElementById("alert");
+const log = document.getElementById("log");
+const logList = document.getElementById("log-list");
+const MAX_POLLS = 4 * 3600; // bounded: about four hours at one poll a second
+let lastSeq = Number(body.dataset.lastSeq || 0);
+let polls = 0;
+let pollTimer = 0;
+let linesHtml = "";
+let lampHtml = "";
+const ring = new Ring();
+
+function byId(id) { return id ? document.getElementById(id) : null; }
+
+function focusId(id) {
+  let el = byId(id);
+  if (!el && id && id.startsWith("transfer-hit")) el = byId("transfer-to");
+  if (!el && id && id.startsWith("resume-")) el = byId("lines-heading");
+  if (!el && id === "reply") el = byId("lines-heading");
+  if (el) el.focus();
+}
+
+function appendEntry(html) {
+  const tpl = document.createElement("template");
+  tpl.innerHTML = html.trim();
+  const item = tpl.content.firstElementChild;
+  if (item) logList.append(item);
+  log.scrollTop = log.scrollHeight;
+}
+
+function replaceKeepingFocus(container, html) {
+  const focused = document.activeElement;
+  const hadFocus = container.contains(focused);
+  const id = hadFocus && focused ? focused.id : null;
+  container.innerHTML = html;
+  if (!hadFocus) return;
+  const again = byId(id);
+  if (again) again.focus(); else focusId("reply");
+}
+
+function setPaused(paused) {
+  const button = byId("pause-button");
+  const kind = document.querySelector("[data-pause-kind]");
+  if (button) button.setAttribute("aria-pressed", paused ? "true" : "false");
+  if (kind) kind.value = paused ? "unpause" : "pause";
+}
+
+function applyState(data) {
+  if (data.finished && data.result_url) { window.location.assign(data.result_url); return; }
+  document.title = `${data.title} - Centralino`;
+  if (data.lines_html !== linesHtml) {
+    linesHtml = data.lines_html;
+    replaceKeepingFocus(byId("lines"), data.lines_html);
+  }
+  if (data.lamp_html !== lampHtml) {
+    lampHtml = data.lamp_html;
+    byId("lamp").innerHTML = data.lamp_html;
+  }
+  for (const entry of data.entries) appendEntry(entry.html);
+  if (data.alerts.length) announce(alertRegion, data.alerts.join(". "));
+  document.querySelectorAll("[data-active-line]").forEach((input) => { input.value = data.active_line || ""; });
+  setPaused(data.paused);
+  lastSeq = data.seq;
+  ring.set(data.ringing && body.dataset.ringMuted !== "on");
+}
+
+async function poll() {
+  window.clearTimeout(pollTimer);
+  polls += 1;
+  if (polls > MAX_POLLS) return;
+  try {
+    const response = await fetch(`${body.dataset.stateUrl}?after=${lastSeq}`, {
+      credentials: "same-origin", headers: { Accept: "application/json", "X-Requested-With": "fetch" },
+    });
+    if (response.ok) applyState(await response.json());
+  } catch (_error) {
+    // Network hiccup: the next poll catches up; nothing is lost, the server holds the log.
+  }
+  const every = Number(body.dataset.pollMs || 1000) * (document.hidden ? 5 : 1);
+  pollTimer = window.setTimeout(poll, every);
+}
+
+async function onSubmit(event) {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-enhance")) return;
+  event.preventDefault();
+  const { status, payload } = await postForm(form, event.submitter);
+  if (payload.redirect) { window.location.assign(payload.redirect); return; }
+  if (status >= 400) {
+    const text = payload.error || Object.values(payload.errors || {}).join(" ") || payload.message;
+    announce(alertRegion, text);
+    return;
+  }
+  if ("muted" in payload) {
+    body.dataset.ringMuted = payload.muted ? "on" : "off";
+    byId("mute-button").setAttribute("aria-pressed", payload.muted ? "true" : "false");
+    if (payload.muted) ring.set(false);
+  }
+  const reply = form.querySelector("#reply");
+  if (reply) reply.value = "";
+  await poll();
+  if (payload.focus) focusId(payload.focus);
+  if (payload.message) announce(statusRegion, payload.message);
+}
+
+function lastCallerLine() {
+  const entries = [...log.querySelectorAll(".entry--caller_said")];
+  return entries.length ? entries[entries.length - 1].textContent.replace(/\s\d\d:\d\d$/, "") : "";
+}
+
+function onKeydown(event) {
+  if (event.key === "Escape" && body.dataset.tool) {
+    const panel = byId("tool-panel");
+    if (panel) { event.preventDefault(); window.location.assign(byId("tool-close").href); }
+    return;
+  }
+  if (body.dataset.shortcuts !== "on") return;
+  if (!event.altKey || !event.shiftKey || event.ctrlKey || event.metaKey) return;
+  const digit = /^Digit([1-9])$/.exec(event.code);
+  if (digit) {
+    event.preventDefault();
+    const line = document.querySelector(`[data-line-index="${digit[1]}"]`);
+    const button = line && line.querySelector("button");
+    if (button) button.focus(); else if (line) announce(statusRegion, line.textContent.trim());
+    return;
+  }
+  const letter = /^Key([A-Z])$/.exec(event.code);
+  if (!letter) return;
+  const keymap = JSON.parse(body.dataset.keymap || "{}");
+  const name = keymap[letter[1]];
+  if (!name) return;
+  event.preventDefault();
+  if (name === "repeat") { announce(statusRegion, lastCallerLine()); return; }
+  const target = document.querySelector(`[data-shortcut="${name}"]`);
+  if (!target) return;
+  if (target instanceof HTMLButtonElement) target.click(); else target.focus();
+}
+
+export function start() {
+  linesHtml = byId("lines").innerHTML;
+  lampHtml = byId("lamp").innerHTML;
+  // Entries the trainee has not heard yet (posted without script) are re-added so the log
+  // region announces them.
+  if (body.dataset.seen !== undefined) {
+    const seen = Number(body.dataset.seen);
+    const fresh = [...log.querySelectorAll("[data-seq]")].filter((li) => Number(li.dataset.seq) > seen);
+    fresh.forEach((li) => li.remove());
+    window.setTimeout(() => fresh.forEach((li) => { logList.append(li); }), 300);
+  }
+  for (const [region] of [[statusRegion], [alertRegion]]) {
+    const initial = [...region.querySelectorAll("[data-initial]")].map((n) => n.textContent.trim()).join(" ");
+    if (initial) announce(region, initial);
+  }
+  log.scrollTop = log.scrollHeight;
+  if (body.dataset.focus && !byId("error-summary")) focusId(body.dataset.focus);
+  document.addEventListener("submit", onSubmit);
+  document.addEventListener("keydown", onKeydown);
+  const combo = document.querySelector("[data-combobox]");
+  if (combo) initCombobox(combo, body.dataset.directoryUrl, statusRegion);
+  pollTimer = window.setTimeout(poll, Number(body.dataset.pollMs || 1000));
+  body.dataset.ready = "1"; // lets tests (and nothing else) know the enhancements are live
+}

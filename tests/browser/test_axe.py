@@ -1,0 +1,132 @@
+"""axe-core (WCAG 2.0/2.1/2.2 A and AA) finds no violation on any page or console state."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from simulator.web.testing import make_app
+from tests.browser.conftest import LiveServer, log_in
+
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+_axe = Axe()
+
+pytestmark = pytest.mark.browser
+
+
+def assert_axe_clean(page: Page, what: str) -> None:
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
+    assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
+
+
+def test_login_and_first_run_pages(page: Page, tmp_path) -> None:
+    """Login and first-run pages, and the first-run page with errors."""
+    app = make_app(f"sqlite:///{tmp_path / 'empty.db'}", tmp_path)
+    with LiveServer(app) as server:
+        page.goto(f"{server.url}/setup")
+        assert_axe_clean(page, "first-run")
+        page.click("button[type=submit]")
+        expect(page).to_have_title(re.compile("^Errore:"))
+        assert_axe_clean(page, "first-run with errors")
+        page.goto(f"{server.url}/login")
+        assert_axe_clean(page, "login")
+
+
+def test_console_states(page: Page, live: LiveServer) -> None:
+    """Every console state: ringing, talking, each tool, on hold, error, score report."""
+    base = live.url
+    log_in(page, base, "marta")
+    assert_axe_clean(page, "home")
+    page.click("#start-web-messaggio")
+    expect(page.locator("#answer-l1")).to_be_visible()
+    assert_axe_clean(page, "console ringing")
+    page.click("#answer-l1")
+    expect(page.locator("#hold-l1")).to_be_visible()
+    assert_axe_clean(page, "console talking")
+    url = page.url.split("?")[0]
+    for tool in (
+        "transfer",
+        "message",
+        "fonogramma",
+        "report",
+        "ticket",
+        "outgoing",
+        "voicemail",
+        "directory",
+    ):
+        page.goto(f"{url}?tool={tool}")
+        expect(page.locator("#tool-heading")).to_be_visible()
+        assert_axe_clean(page, f"tool {tool}")
+    page.goto(f"{url}?tool=transfer")
+    page.click("#transfer-search")  # empty search: error summary in the console
+    expect(page).to_have_title(re.compile("^Errore:"))
+    assert_axe_clean(page, "transfer form with an error")
+    page.goto(f"{url}?tool=transfer")
+    page.wait_for_selector("body[data-ready]")
+    page.fill("#transfer-to", "Bianki")
+    expect(page.locator("#transfer-listbox [role=option]").first).to_be_visible()
+    assert_axe_clean(page, "transfer combobox open")
+    page.goto(url)
+    page.click("#hold-l1")
+    expect(page.locator("#resume-l1")).to_be_visible()
+    assert_axe_clean(page, "console on hold")
+    page.click("#finish-button")
+    page.wait_for_url("**/result")
+    assert_axe_clean(page, "score report")
+
+
+def test_two_lines(page: Page, live: LiveServer) -> None:
+    """Two lines, one talking and one ringing, announced in the alert region."""
+    log_in(page, live.url, "nina")
+    page.click("#start-web-due-linee")
+    page.click("#answer-l1")
+    expect(page.locator("#answer-l2")).to_be_visible(timeout=15_000)
+    expect(page.get_by_role("alert")).to_contain_text("Squilla linea 2")
+    assert_axe_clean(page, "two lines")
+
+
+def test_other_pages(page: Page, live: LiveServer) -> None:
+    """Settings, help, 404, 403 and every instructor page including upload errors."""
+    base = live.url
+    log_in(page, base, "olga")
+    for path in ("/settings", "/help", "/nowhere"):
+        page.goto(base + path)
+        assert_axe_clean(page, path)
+    page.goto(base + "/instructor/")
+    expect(page.locator("h1")).to_have_text("Accesso negato")
+    assert_axe_clean(page, "403")
+    page.context.clear_cookies()
+    page.goto(f"{base}/login")
+    page.fill("#f-username", "ada")
+    page.fill("#f-password", "password-di-prova")
+    page.click("button[type=submit]:has-text('Accedi')")
+    page.wait_for_url("**/instructor/")
+    assert_axe_clean(page, "instructor dashboard")
+    ids = live.app.config["SEEDED_IDS"]
+    for path in (
+        f"/instructor/trainees/{ids['marta']}",
+        "/instructor/trainees/new",
+        "/instructor/upload",
+    ):
+        page.goto(base + path)
+        assert_axe_clean(page, path)
+    page.set_input_files(
+        "#scenario-file",
+        files=[
+            {
+                "name": "rotto.yaml",
+                "mimeType": "text/yaml",
+                "buffer": b"id: rotto\ntitle: Rotto\nlevel: 9\n",
+            }
+        ],
+    )
+    page.click("button[value=check]")
+    expect(page).to_have_title(re.compile("^Errore:"))
+    expect(page.locator("#error-summary")).to_be_focused()
+    assert_axe_clean(page, "upload with errors")
+    page.goto(f"{base}/lang/en?next=/instructor/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert_axe_clean(page, "dashboard in English")

@@ -1,0 +1,414 @@
+"""A whole call through plain form posts, the JSON state, uploads, instructor pages, crash
+safety and concurrency, on real SQLite (and PostgreSQL when TEST_DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import io
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from simulator import engine
+from simulator.errors import CallStateError
+from simulator.events import Action
+from simulator.web import attempts
+from simulator.web.models import AttemptEvent, CallReport, Message, Score, User
+from simulator.web.testing import (
+    database_urls,
+    form_data,
+    login,
+    make_app,
+    seed_users,
+    url_for_backend,
+)
+
+
+@pytest.fixture(params=database_urls())
+def app(request, tmp_path):
+    app = make_app(url_for_backend(request.param, tmp_path), tmp_path)
+    yield app
+    app.extensions["centralino_db"].dispose()
+
+
+@pytest.fixture
+def users(app):
+    return seed_users(app)
+
+
+def _post(client, url, page_html, **fields):
+    return client.post(url, data=form_data(page_html, **fields))
+
+
+def test_whole_call_by_form_posts(app, users):
+    """Answer, greet, search, transfer (absent), message, report, hang up, score: no script."""
+    client = app.test_client()
+    login(client, "luca")
+    home = client.get("/practice").get_data(as_text=True)
+    started = _post(client, "/practice/web-messaggio/start", home)
+    url = started.location.split("?")[0]
+    act = f"{url}/action"
+    page = client.get(url).get_data(as_text=True)
+    assert "<title>Linea 1 squilla - Centralino</title>" in page
+    assert "0971 234567" in page  # caller ID as text
+    r = _post(client, act, page, kind="answer", line="l1")
+    assert "focus=reply" in r.location
+    page = client.get(r.location).get_data(as_text=True)
+    assert "<title>Linea 1 in conversazione - Centralino</title>" in page
+    assert "Linea 1 in conversazione." in page  # the status message
+    assert "Chiamante:</span> <span>Buongiorno, sono Mario Rossi" in page
+    r = _post(
+        client, act, page, kind="say", text="Buongiorno, Acme Test. Vuole lasciare un messaggio?"
+    )
+    page = client.get(r.location).get_data(as_text=True)
+    assert "richiamarmi per l&#39;ordine 4512" in page
+    r = _post(client, act, page, kind="transfer", tool="transfer", intent="search", to="Bianki")
+    assert "tool=transfer" in r.location and "q=Bianki" in r.location
+    page = client.get(r.location).get_data(as_text=True)
+    assert "Luca Bianchi, Amministrazione, int. 301: assente fino a lunedì 10:00" in page
+    r = _post(
+        client,
+        act,
+        page,
+        kind="transfer",
+        tool="transfer",
+        target="bianchi-luca",
+        mode="blind",
+        line="l1",
+    )
+    page = client.get(r.location).get_data(as_text=True)
+    assert "Interno assente: la chiamata è ancora tua." in page
+    r = _post(
+        client,
+        act,
+        page,
+        kind="take_message",
+        tool="message",
+        line="l1",
+        **{"for": "Luca Bianchi"},
+        caller="Mario Rossi",
+        phone="0971 234567",
+        text="Richiamare per l'ordine 4512",
+    )
+    page = client.get(r.location).get_data(as_text=True)
+    r = _post(
+        client,
+        act,
+        page,
+        kind="report",
+        tool="report",
+        caller="Mario Rossi",
+        reason="Cercava Bianchi, assente",
+        outcome="messaggio preso",
+    )
+    page = client.get(r.location).get_data(as_text=True)
+    r = _post(client, act, page, kind="hangup", line="l1")
+    page = client.get(r.location).get_data(as_text=True)
+    r = _post(client, f"{url}/finish", page)
+    result = client.get(r.location).get_data(as_text=True)
+    assert '<h2 id="ra-1">ADA.24.01.08.RA1: superato</h2>' in result
+    assert "SUPERATO" in result and "Trascrizione" in result
+    with app.extensions["centralino_db"].read() as s:
+        assert s.scalar(select(func.count()).select_from(Message)) == 1
+        assert s.scalar(select(func.count()).select_from(CallReport)) == 1
+        assert s.scalar(select(Score.passed)) is True
+
+
+def test_missing_required_field_shows_error_in_tool(app, users):
+    """An empty message pad re-renders with the error summary linked to the field."""
+    client = app.test_client()
+    login(client, "luca")
+    attempt_id = attempts.start_attempt(
+        app.extensions["centralino_db"], users["luca"], "web-messaggio"
+    )
+    page = client.get(f"/attempts/{attempt_id}?tool=message").get_data(as_text=True)
+    r = _post(
+        client, f"/attempts/{attempt_id}/action", page, kind="take_message", tool="message", text=""
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400
+    assert "<title>Errore:" in html and 'href="#message-for"' in html
+    assert 'aria-describedby="message-for-error"' in html
+
+
+def test_impossible_action_records_nothing(app, users):
+    """Holding a ringing line is refused with a message and no event is stored."""
+    database = app.extensions["centralino_db"]
+    attempt_id = attempts.start_attempt(database, users["luca"], "web-messaggio")
+    before = attempts.snapshot(database, attempt_id).last_seq
+    with pytest.raises(CallStateError):
+        attempts.act(database, attempt_id, Action("hold", "l1"))
+    assert attempts.snapshot(database, attempt_id).last_seq == before
+
+
+def test_state_endpoint_gives_new_entries_and_ring_alert(app, users):
+    """The JSON state has the title, lines, new log entries and the ring for the alert."""
+    client = app.test_client()
+    login(client, "luca")
+    attempt_id = attempts.start_attempt(
+        app.extensions["centralino_db"], users["luca"], "web-due-linee"
+    )
+    data = client.get(f"/attempts/{attempt_id}/state?after=0").get_json()
+    assert data["title"] == "Linea 1 squilla"
+    assert data["alerts"] == ["Squilla linea 1: 06 5551234"]
+    assert data["ringing"] is True
+    later = client.get(f"/attempts/{attempt_id}/state?after={data['seq']}").get_json()
+    assert later["alerts"] == [] or later["alerts"][0].startswith("Squilla linea 2")
+
+
+def test_second_line_rings_while_talking(app, users):
+    """Time passes (engine.advance on read): line 2 rings during the call on line 1."""
+    database = app.extensions["centralino_db"]
+    now = [1000.0]
+    attempt_id = attempts.start_attempt(
+        database, users["luca"], "web-due-linee", clock=lambda: now[0]
+    )
+    attempts.act(database, attempt_id, Action("answer", "l1"), clock=lambda: now[0])
+    now[0] += 5
+    snap = attempts.tick(database, attempt_id, clock=lambda: now[0])
+    statuses = {line: state.status for line, state in snap.state.lines.items()}
+    assert statuses == {"l1": "talking", "l2": "ringing"}
+    foreign = [e for _, e in snap.events if e.kind == "ring" and e.line == "l2"]
+    assert foreign and foreign[0].t == pytest.approx(2.0)
+
+
+def test_crash_keeps_what_was_recorded(app, users, monkeypatch):
+    """Events committed before a failing request are still there afterwards."""
+    database = app.extensions["centralino_db"]
+    attempt_id = attempts.start_attempt(database, users["luca"], "web-messaggio")
+    attempts.act(database, attempt_id, Action("answer", "l1"))
+    attempts.act(database, attempt_id, Action("say", "l1", {"text": "Buongiorno"}))
+    committed = attempts.snapshot(database, attempt_id).last_seq
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("worker crashed mid-request")
+
+    monkeypatch.setattr(engine, "step", boom)
+    with pytest.raises(RuntimeError):
+        attempts.act(database, attempt_id, Action("hold", "l1"))
+    monkeypatch.undo()
+    events = attempts.snapshot(database, attempt_id).events
+    assert events[-1][0] == committed
+    assert [e.kind for _, e in events].count("say") == 1
+
+
+def test_crash_in_a_request_gives_a_500_page_and_keeps_events(app, users, monkeypatch):
+    """An unexpected error is an accessible 500 page; the log is intact."""
+    client = app.test_client()
+    login(client, "luca")
+    database = app.extensions["centralino_db"]
+    attempt_id = attempts.start_attempt(database, users["luca"], "web-messaggio")
+    attempts.act(database, attempt_id, Action("answer", "l1"))
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    monkeypatch.setattr(engine, "step", lambda *a, **k: 1 / 0)
+    r = _post(client, f"/attempts/{attempt_id}/action", page, kind="say", text="Pronto")
+    assert r.status_code == 500
+    assert "Quanto hai già fatto è stato salvato" in r.get_data(as_text=True)
+    monkeypatch.undo()
+    kinds = [e.kind for _, e in attempts.snapshot(database, attempt_id).events]
+    assert "answer" in kinds
+
+
+def test_concurrent_posts_never_duplicate_seq(app, users):
+    """Two threads acting on one attempt: every action recorded once, seq strictly 1..n."""
+    database = app.extensions["centralino_db"]
+    attempt_id = attempts.start_attempt(database, users["luca"], "web-messaggio")
+    attempts.act(database, attempt_id, Action("answer", "l1"))
+    errors: list[BaseException] = []
+
+    def speak(who: str) -> None:
+        try:
+            for i in range(8):
+                attempts.act(database, attempt_id, Action("say", "l1", {"text": f"{who} {i}"}))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=speak, args=(name,)) for name in ("uno", "due")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    with database.read() as s:
+        seqs = s.scalars(
+            select(AttemptEvent.seq)
+            .where(AttemptEvent.attempt_id == attempt_id)
+            .order_by(AttemptEvent.seq)
+        ).all()
+    assert seqs == list(range(1, len(seqs) + 1))
+    said = [e for _, e in attempts.snapshot(database, attempt_id).events if e.kind == "say"]
+    assert len(said) == 16
+
+
+def test_concurrent_http_clients(app, users):
+    """The same through HTTP: two clients of one trainee posting at once."""
+    database = app.extensions["centralino_db"]
+    attempt_id = attempts.start_attempt(database, users["luca"], "web-messaggio")
+    attempts.act(database, attempt_id, Action("answer", "l1"))
+    statuses: list[int] = []
+
+    def client_run() -> None:
+        client = app.test_client()
+        login(client, "luca")
+        page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+        for i in range(5):
+            r = _post(client, f"/attempts/{attempt_id}/action", page, kind="say", text=f"ciao {i}")
+            statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=client_run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [302] * 10
+    said = [e for _, e in attempts.snapshot(database, attempt_id).events if e.kind == "say"]
+    assert len(said) == 10
+
+
+def test_upload_errors_with_line_numbers(app, users):
+    """A broken YAML upload lists each problem with its line in an error summary."""
+    client = app.test_client()
+    login(client, "ada")
+    page = client.get("/instructor/upload").get_data(as_text=True)
+    bad = b"id: rotto\ntitle: Rotto\nfamily: smistamento\nlanguage: it-IT\nlevel: 9\n"
+    r = client.post(
+        "/instructor/upload",
+        data={**form_data(page, intent="check"), "scenario": (io.BytesIO(bad), "rotto.yaml")},
+        content_type="multipart/form-data",
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400
+    assert "<title>Errore:" in html and 'id="error-summary"' in html
+    assert "Riga 5, colonna" in html
+
+
+def test_upload_rejects_non_utf8_and_oversize(app, users):
+    """Latin-1 bytes and files over the limit are refused with a message."""
+    client = app.test_client()
+    login(client, "ada")
+    page = client.get("/instructor/upload").get_data(as_text=True)
+    latin = "id: caffè\n".encode("latin-1")
+    r = client.post(
+        "/instructor/upload",
+        data={**form_data(page, intent="check"), "scenario": (io.BytesIO(latin), "x.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 400 and "UTF-8" in r.get_data(as_text=True)
+    big = b"# " + b"x" * (300 * 1024)
+    r = client.post(
+        "/instructor/upload",
+        data={**form_data(page, intent="check"), "scenario": (io.BytesIO(big), "x.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code in (400, 413) and "grande" in r.get_data(as_text=True)
+
+
+def test_upload_adds_new_version_and_old_attempts_keep_theirs(app, users):
+    """A changed scenario becomes a new version; an attempt keeps the version it played."""
+    database = app.extensions["centralino_db"]
+    old_attempt = attempts.start_attempt(database, users["luca"], "web-messaggio")
+    client = app.test_client()
+    login(client, "ada")
+    page = client.get("/instructor/upload").get_data(as_text=True)
+    from simulator.web.testing import FIXTURES
+
+    source = (FIXTURES / "smistamento-messaggio.yaml").read_text(encoding="utf-8")
+    changed = source.replace("title: Messaggio per il signor Bianchi", "title: Messaggio v2")
+    r = client.post(
+        "/instructor/upload",
+        data={
+            **form_data(page, intent="add"),
+            "scenario": (io.BytesIO(changed.encode()), "v2.yaml"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 302
+    new_attempt = attempts.start_attempt(database, users["luca"], "web-messaggio")
+    assert attempts.snapshot(database, old_attempt).scenario.title == (
+        "Messaggio per il signor Bianchi"
+    )
+    assert attempts.snapshot(database, new_attempt).scenario.title == "Messaggio v2"
+
+
+def test_instructor_dashboard_attempt_detail_and_accommodations(app, users):
+    """Results per RA in a captioned table; attempt detail; multiplier saved and used."""
+    database = app.extensions["centralino_db"]
+    attempt_id = attempts.start_attempt(database, users["luca"], "web-messaggio")
+    attempts.finish(database, attempt_id)
+    client = app.test_client()
+    login(client, "ada")
+    html = client.get("/instructor/").get_data(as_text=True)
+    assert "<caption" in html and 'scope="col">ADA.24.01.08.RA1' in html
+    assert "non superato" in html
+    detail = client.get(f"/instructor/attempts/{attempt_id}").get_data(as_text=True)
+    assert "Trascrizione" in detail and "Consiglio" in detail
+    page = client.get(f"/instructor/trainees/{users['luca']}").get_data(as_text=True)
+    r = _post(
+        client,
+        f"/instructor/trainees/{users['luca']}/accommodations",
+        page,
+        time_multiplier="2.0",
+        voice_mode="both",
+        shortcuts="on",
+    )
+    assert r.status_code == 302
+    second = attempts.start_attempt(database, users["luca"], "web-messaggio")
+    assert attempts.snapshot(database, second).state.multiplier == 2.0
+
+
+def test_create_trainee_assign_and_start(app, users):
+    """An instructor creates a trainee and assigns a scenario the trainee can then start."""
+    client = app.test_client()
+    login(client, "ada")
+    page = client.get("/instructor/trainees/new").get_data(as_text=True)
+    r = _post(
+        client,
+        "/instructor/trainees/new",
+        page,
+        display_name="Nina Neri",
+        username="nina",
+        password="password-nina-1",
+    )
+    trainee_url = r.location
+    page = client.get(trainee_url).get_data(as_text=True)
+    r = client.post(
+        f"{trainee_url}/assignments", data={**form_data(page), "scenario": ["web-due-linee"]}
+    )
+    assert r.status_code == 302
+    nina = app.test_client()
+    login(nina, "nina", "password-nina-1")
+    assert "Due linee insieme" in nina.get("/practice").get_data(as_text=True)
+
+
+def test_gdpr_export_and_delete(app, users):
+    """Export gives every attempt and event as JSON; delete removes user, attempts, events."""
+    database = app.extensions["centralino_db"]
+    attempt_id = attempts.start_attempt(database, users["luca"], "web-messaggio")
+    attempts.act(database, attempt_id, Action("answer", "l1"))
+    client = app.test_client()
+    login(client, "ada")
+    exported = client.get(f"/instructor/trainees/{users['luca']}/export")
+    assert exported.headers["Content-Disposition"].startswith("attachment")
+    data = exported.get_json(force=True)
+    assert data["user"]["username"] == "luca"
+    assert data["attempts"][0]["events"][0]["kind"] == "session_started"
+    page = client.get(f"/instructor/trainees/{users['luca']}").get_data(as_text=True)
+    r = _post(client, f"/instructor/trainees/{users['luca']}/delete", page, confirm_username="luca")
+    assert r.status_code == 302
+    with database.read() as s:
+        assert s.get(User, users["luca"]) is None
+        count = s.scalar(select(func.count()).select_from(AttemptEvent))
+    assert count == 0
+
+
+def test_english_console(app, users):
+    """The console switches to English, caller lines keep their own language."""
+    client = app.test_client()
+    login(client, "luca")
+    client.get("/lang/en")
+    attempt_id = attempts.start_attempt(
+        app.extensions["centralino_db"], users["luca"], "web-due-linee"
+    )
+    html = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert "<title>Line 1 ringing - Centralino</title>" in html
+    assert "Your reply (Operator)" in html
