@@ -1,0 +1,30 @@
+"""Practice by phone (Twilio): webhooks, TwiML from engine turns, outbound calls, call driver.
+
+``init_app(app)`` registers the ``/ivr/`` blueprint and the ``flask ivr`` commands. Missing Twilio
+settings never stop the web app: the IVR then answers calls with a spoken notice, refuses to
+place calls, and ``/ivr/healthz`` names the variables to set.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+
+def init_app(app: Flask) -> None:
+    """Register the IVR on an app built by ``create_app`` (idempotent)."""
+    if "ivr" in app.blueprints:
+        return
+    from ivr import cli, models, pages, settings, webhooks
+
+    del models, pages  # imported for their side effects: tables on the metadata, page routes
+    config = settings.load(app.config)
+    app.extensions["centralino_ivr"] = config
+    app.register_blueprint(webhooks.bp)
+    app.cli.add_command(cli.group)
+    if config.missing:
+        it, en = config.message()
+        log.warning("%s / %s", it, en)

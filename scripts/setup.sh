@@ -38,5 +38,5 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
 fi
 # Compiled translations are build products: make them from the committed .po files.
 if [ -d simulator/web/translations ]; then
-  .venv/bin/pybabel compile -q -d simulator/web/translations
+  .venv/bin/pybabel compile -d simulator/web/translations >/dev/null
 fi
