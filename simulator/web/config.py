@@ -23,11 +23,13 @@ DEFAULTS: dict[str, Any] = {
     "MAX_UPLOAD_BYTES": 256 * 1024,
     "SCENARIO_ROOT": None,  # None: ./scenarios next to app.py
     "POLL_INTERVAL_MS": 1000,
+    # Trainees may practise any library scenario, not only the assigned ones.
+    "FREE_PRACTICE": True,
     "DEBUG": False,
     "TESTING": False,
 }
 
-_BOOL_KEYS = {"SECURE_COOKIES", "DEBUG", "TESTING"}
+_BOOL_KEYS = {"SECURE_COOKIES", "DEBUG", "TESTING", "FREE_PRACTICE"}
 _INT_KEYS = {"MAX_UPLOAD_BYTES", "POLL_INTERVAL_MS"}
 
 

@@ -55,7 +55,13 @@ def home() -> ResponseReturnValue:
         assigned = set(
             s.scalars(select(Assignment.scenario_id).where(Assignment.trainee_id == _me()))
         )
-        scenarios = [v for v in current_scenarios(s) if v.scenario_id in assigned]
+        library = current_scenarios(s)
+        scenarios = [v for v in library if v.scenario_id in assigned]
+        others = (
+            [v for v in library if v.scenario_id not in assigned]
+            if current_app.config["FREE_PRACTICE"]
+            else []
+        )
         rows = s.execute(
             select(Attempt, ScenarioVersion, Score)
             .join(ScenarioVersion, Attempt.scenario_version_id == ScenarioVersion.id)
@@ -64,21 +70,22 @@ def home() -> ResponseReturnValue:
             .order_by(Attempt.id.desc())
             .limit(50)
         ).all()
-    return render_template("console/home.html", scenarios=scenarios, rows=rows)
+    return render_template("console/home.html", scenarios=scenarios, others=others, rows=rows)
 
 
 @bp.post("/practice/<scenario_id>/start")
 @role_required("trainee")
 def start(scenario_id: str) -> ResponseReturnValue:
-    """Start an assigned scenario at the trainee's time multiplier."""
-    with db().read() as s:
-        allowed = s.scalar(
-            select(Assignment.id).where(
-                Assignment.trainee_id == _me(), Assignment.scenario_id == scenario_id
+    """Start a scenario (assigned, or any with free practice) at the trainee's multiplier."""
+    if not current_app.config["FREE_PRACTICE"]:
+        with db().read() as s:
+            allowed = s.scalar(
+                select(Assignment.id).where(
+                    Assignment.trainee_id == _me(), Assignment.scenario_id == scenario_id
+                )
             )
-        )
-    if allowed is None:
-        abort(404)
+        if allowed is None:
+            abort(404)
     try:
         attempt_id = attempts.start_attempt(db(), _me(), scenario_id)
     except attempts.AttemptNotFound:

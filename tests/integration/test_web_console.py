@@ -412,3 +412,19 @@ def test_english_console(app, users):
     html = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     assert "<title>Line 1 ringing - Centralino</title>" in html
     assert "Your reply (Operator)" in html
+
+
+@pytest.mark.parametrize("free", [True, False])
+def test_free_practice_opens_the_library_unless_the_school_turns_it_off(tmp_path, free):
+    """A new trainee with nothing assigned can practise the library; a school can restrict it."""
+    app = make_app(url_for_backend("sqlite", tmp_path), tmp_path, FREE_PRACTICE=free)
+    try:
+        seed_users(app, trainees=("nuovo",), scenarios=[])
+        client = app.test_client()
+        login(client, "nuovo")
+        home = client.get("/practice").get_data(as_text=True)
+        assert ("Esercitazione libera" in home) is free
+        started = _post(client, "/practice/web-messaggio/start", home)
+        assert started.status_code == (302 if free else 404)
+    finally:
+        app.extensions["centralino_db"].dispose()
