@@ -1,0 +1,178 @@
+"""Audio tools for the ``simulator`` CLI: say, transcribe, voices, models install, render-library.
+
+Each tool is a plain function (used by tests and the web layer too); ``register`` adds them as
+subcommands to the CLI's parser. Messages are Italian first, English second, like the rest of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from audio.asr import recogniser_for
+from audio.cache import RenderCache, cache_dir
+from audio.models import InstalledModel
+from audio.models import models_install as _install
+from audio.tts import caller_synthesizer, default_synthesizer, voice_for
+from simulator.errors import SpeechRecognitionError
+from simulator.model import Scenario, Voice
+from simulator.ports import Recognition, VoiceSpec
+
+INSTANCE = Path("instance")
+DEFAULT_CACHE = INSTANCE / "audio-cache"
+DEFAULT_MODELS = INSTANCE / "models"
+
+
+def say(text: str, lang: str, voice: Voice | None, out_path: Path) -> Path:
+    """Render one line with the persona voice rules and write the WAV to ``out_path``."""
+    wav = caller_synthesizer().render(text, voice_for(lang, voice))
+    out_path.write_bytes(wav)
+    return out_path
+
+
+def transcribe(
+    path: Path, lang: str, expect: Sequence[str] = (), models_root: Path = DEFAULT_MODELS
+) -> Recognition:
+    """Recognise a WAV file, constrained to ``expect`` when given.
+
+    Raises:
+        SpeechRecognitionError: No recogniser for the language (message says how to add one).
+        AudioInputError: The file is not usable audio.
+    """
+    recogniser = recogniser_for(lang, models_root)
+    if recogniser is None:
+        raise SpeechRecognitionError(
+            f"Riconoscimento vocale non disponibile per '{lang}': installa un modello Vosk con "
+            "'simulator models install FILE', oppure usa la tastiera.",
+            f"Voice input is not available for '{lang}': install a Vosk model with "
+            "'simulator models install FILE', or use the keyboard.",
+        )
+    return recogniser.recognise(path.read_bytes(), lang, expect)
+
+
+def models_install(
+    source: str,
+    sha256: str | None = None,
+    lang: str | None = None,
+    models_root: Path = DEFAULT_MODELS,
+) -> InstalledModel:
+    """Install a Vosk model zip (file, or URL only when given) into ``models_root/vosk-<lang>``."""
+    return _install(source, models_root, sha256=sha256, lang=lang)
+
+
+def caller_lines(scenario: Scenario) -> Iterator[tuple[str, VoiceSpec]]:
+    """Every fixed line a scenario's callers say, with the voice that says it.
+
+    Lines with ``{placeholders}`` are expanded at run time and cannot be rendered ahead.
+    """
+    for call in scenario.calls:
+        persona = call.caller
+        voice = voice_for(persona.language or scenario.language, persona.voice)
+        texts: list[str] = []
+        for step in call.steps.values():
+            texts.extend([step.say] if isinstance(step.say, str) else step.say or [])
+            for trigger in step.on:
+                for rule in step.rules(trigger):
+                    reply = rule.reply
+                    texts.extend([reply] if isinstance(reply, str) else reply or [])
+        texts.extend(persona.answers.values())
+        for text in dict.fromkeys(texts):
+            if text.strip() and "{" not in text:
+                yield text, voice
+
+
+def render_library(
+    library_root: Path, progress_stream: TextIO, cache_root: Path | None = None
+) -> int:
+    """Pre-render every fixed caller line of the library into the cache; returns lines rendered."""
+    from simulator.loader import load_library
+
+    cache = RenderCache(cache_dir(cache_root or DEFAULT_CACHE), caller_synthesizer())
+    total = 0
+    library = load_library(library_root)
+    for scenario_id, loaded in sorted(library.scenarios.items()):
+        lines = list(caller_lines(loaded.scenario))
+        rendered = cache.prerender(lines)
+        total += rendered
+        print(
+            f"{scenario_id}: {len(lines)} righe/lines, {rendered} nuove/new", file=progress_stream
+        )
+    return total
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _cmd_say(args: argparse.Namespace, out: TextIO) -> int:
+    voice = Voice(voice=args.voice, variant=args.variant, rate=args.rate, pitch=args.pitch)
+    path = say(args.text, args.speech_lang, voice, Path(args.output))
+    print(f"{path}", file=out)
+    return 0
+
+
+def _cmd_transcribe(args: argparse.Namespace, out: TextIO) -> int:
+    result = transcribe(Path(args.wav), args.speech_lang, args.expect or (), Path(args.models))
+    print(f"{result.transcript}\t{result.confidence:.2f}\t{result.engine}", file=out)
+    for alternative in result.alternatives:
+        print(f"  {alternative}", file=out)
+    return 0
+
+
+def _cmd_voices(args: argparse.Namespace, out: TextIO) -> int:
+    synthesizer = default_synthesizer()
+    for info in synthesizer.available_voices():
+        print(f"{info.id}\t{info.language}\t{info.name}", file=out)
+    print("varianti/variants: " + " ".join(synthesizer.available_variants()), file=out)
+    return 0
+
+
+def _cmd_models_install(args: argparse.Namespace, out: TextIO) -> int:
+    installed = models_install(args.source, args.sha256, args.model_lang, Path(args.models))
+    print(f"{installed.path} ({installed.lang})", file=out)
+    print(f"sha256 {installed.sha256}", file=out)
+    return 0
+
+
+def _cmd_render_library(args: argparse.Namespace, out: TextIO) -> int:
+    root = Path(args.library or "scenarios")
+    total = render_library(root, out, Path(args.cache) if args.cache else None)
+    print(f"{total}", file=out)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the audio subcommands to the ``simulator`` parser."""
+    p = sub.add_parser("say", help="sintetizza una frase in WAV / render a line to WAV")
+    p.add_argument("text")
+    p.add_argument("--speech-lang", default="it-IT", help="lingua della voce / voice language")
+    p.add_argument("--voice", help="voce espeak-ng / espeak-ng voice id")
+    p.add_argument("--variant", help="variante, es. f3 / variant, e.g. f3")
+    p.add_argument("--rate", type=int, default=165)
+    p.add_argument("--pitch", type=int, default=50)
+    p.add_argument("-o", "--output", required=True, help="file WAV / WAV file")
+    p.set_defaults(func=_cmd_say)
+
+    p = sub.add_parser("transcribe", help="riconosce un WAV / recognise a WAV file")
+    p.add_argument("wav")
+    p.add_argument("--speech-lang", default="en-GB")
+    p.add_argument("--expect", action="append", help="frase attesa (ripetibile) / expected")
+    p.add_argument("--models", default=str(DEFAULT_MODELS))
+    p.set_defaults(func=_cmd_transcribe)
+
+    p = sub.add_parser("voices", help="voci disponibili / available voices")
+    p.set_defaults(func=_cmd_voices)
+
+    p = sub.add_parser("render-library", help="pre-sintetizza le battute / pre-render lines")
+    p.add_argument("--cache", help="cartella cache / cache folder")
+    p.set_defaults(func=_cmd_render_library)
+
+    models = sub.add_parser("models", help="modelli di riconoscimento / recognition models")
+    models_sub = models.add_subparsers(dest="models_command", required=True)
+    p = models_sub.add_parser("install", help="installa un modello Vosk / install a Vosk model")
+    p.add_argument("source", metavar="FILE", help="zip del modello (o URL) / model zip (or URL)")
+    p.add_argument("--sha256", help="impronta attesa / expected digest")
+    p.add_argument("--lang", dest="model_lang", help="lingua, es. it / language, e.g. it")
+    p.add_argument("--models", default=str(DEFAULT_MODELS))
+    p.set_defaults(func=_cmd_models_install)

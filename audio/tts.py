@@ -1,0 +1,222 @@
+"""Text to speech with espeak-ng: the offline default voice of the callers.
+
+The issue asked for pyttsx3 on espeak-ng. pyttsx3 2.99 was tried first and measured unfit for a
+server process, so this adapter runs ``espeak-ng --stdout`` (the documented fallback, same port):
+- the rate is not applied: rate 120 and rate 240 gave the same 96,954 frames for one line, and
+  ``GetParameter(RATE)`` still answered 175 after setting 120 (its driver queues parameters on an
+  asynchronous espeak-ng and cancels "playing" work when a loop starts);
+- about 4% of renders came back empty (25 of 640 in a row), from the same cancel race;
+- unknown voices and variants are ignored silently, MBROLA voices are listed but fail, and the
+  driver prints "Audio saved to ..." on stdout; one process-wide engine also needs a lock.
+``espeak-ng --stdout`` costs about 14 ms a line (a process start), as fast as pyttsx3's 10 ms
+polling loop, needs no lock, and applies voice, variant, rate and pitch every time. Voices and
+variants are still checked against espeak-ng's own lists before rendering, with close matches
+named in the error.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+from audio.loudness import normalise_wav
+from simulator.errors import SpeechSynthesisError
+from simulator.model import Voice
+from simulator.ports import SpeechSynthesizer, VoiceSpec
+
+DEFAULT_VOICES: dict[str, str] = {
+    "it": "roa/it",
+    "en": "gmw/en-gb-x-rp",
+    "fr": "roa/fr",
+    "de": "gmw/de",
+    "es": "roa/es",
+}
+_TIMEOUT_S = 20.0
+_WAV_HEADER = 44
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceInfo:
+    """One espeak-ng voice as listed by the engine."""
+
+    id: str
+    name: str
+    language: str
+
+
+def language_code(language: str) -> str:
+    """``"it-IT"`` -> ``"it"``: the key of ``DEFAULT_VOICES`` and of the recogniser registry."""
+    return language.replace("_", "-").split("-")[0].lower()
+
+
+def voice_for(language: str, voice: Voice | None = None) -> VoiceSpec:
+    """The voice of a persona: its own espeak-ng voice, or the default for its language.
+
+    Raises:
+        SpeechSynthesisError: No voice is given and the language has no default.
+    """
+    voice = voice or Voice()
+    code = language_code(language)
+    engine_voice = voice.voice or DEFAULT_VOICES.get(code)
+    if engine_voice is None:
+        raise SpeechSynthesisError(
+            f"Nessuna voce predefinita per la lingua '{language}': indica 'voice' nella persona.",
+            f"No default voice for language '{language}': set 'voice' in the persona.",
+        )
+    variant = voice.variant.lstrip("+") if voice.variant else None
+    return VoiceSpec(code, engine_voice, variant or None, voice.rate, voice.pitch)
+
+
+def _unknown_voice(kind: str, name: str, known: list[str]) -> SpeechSynthesisError:
+    close = difflib.get_close_matches(name, known, n=5, cutoff=0.5)
+    hint = ", ".join(close) if close else ", ".join(sorted(known)[:8]) + ", ..."
+    return SpeechSynthesisError(
+        f"Voce espeak-ng sconosciuta ({kind}) '{name}'. Simili: {hint}.",
+        f"Unknown espeak-ng {kind} '{name}'. Close ones: {hint}.",
+    )
+
+
+def _run(binary: str, args: list[str], text: bytes = b"") -> bytes:
+    try:
+        done = subprocess.run(
+            [binary, *args], input=text, capture_output=True, timeout=_TIMEOUT_S, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SpeechSynthesisError(
+            f"espeak-ng non risponde ({exc}).", f"espeak-ng did not answer ({exc})."
+        ) from exc
+    if done.returncode != 0:
+        error = done.stderr.decode(errors="replace").strip()
+        raise SpeechSynthesisError(f"espeak-ng: {error}", f"espeak-ng: {error}")
+    return done.stdout
+
+
+def _voice_table(listing: str) -> list[tuple[str, str, str]]:
+    """(file id, name, language) rows of ``espeak-ng --voices`` output."""
+    rows = []
+    for line in listing.splitlines()[1:]:
+        columns = line.split()
+        if len(columns) >= 5:
+            rows.append((columns[4], columns[3], columns[1]))
+    return rows
+
+
+class EspeakSynthesizer:
+    """``SpeechSynthesizer`` on the ``espeak-ng`` program, returning loudness-normalised WAV."""
+
+    def __init__(self, *, normalise: bool = True, binary: str = "espeak-ng") -> None:
+        """Find espeak-ng and read its voices once.
+
+        Raises:
+            SpeechSynthesisError: espeak-ng is missing (Debian package ``espeak-ng``).
+        """
+        found = shutil.which(binary)
+        if found is None:
+            raise SpeechSynthesisError(
+                f"Sintesi vocale non disponibile: '{binary}' non trovato. Installa il pacchetto "
+                "'espeak-ng' (bash scripts/setup.sh).",
+                f"Speech synthesis unavailable: '{binary}' not found. Install the 'espeak-ng' "
+                "package (bash scripts/setup.sh).",
+            )
+        self._binary = found
+        self._normalise = normalise
+        version = _run(found, ["--version"]).decode(errors="replace")
+        number = re.search(r"(\d+\.\d+(?:\.\d+)?)", version)
+        self._version = f"espeak-ng-{number.group(1) if number else 'unknown'}"
+        voices = _voice_table(_run(found, ["--voices"]).decode(errors="replace"))
+        # Ids are matched lower-case: espeak-ng lists gmw/en-GB-x-rp and takes gmw/en-gb-x-rp.
+        # MBROLA voices need voice files Debian does not ship: they are listed but fail.
+        self._voices = {
+            vid.lower(): VoiceInfo(vid.lower(), name.replace("_", " "), lang)
+            for vid, name, lang in voices
+            if not vid.startswith("mb/")
+        }
+        variants = _voice_table(_run(found, ["--voices=variant"]).decode(errors="replace"))
+        self._variants = frozenset(vid.split("/", 1)[-1] for vid, _, _ in variants)
+
+    @property
+    def engine_version(self) -> str:
+        """e.g. ``espeak-ng-1.51``."""
+        return self._version
+
+    def available_voices(self) -> list[VoiceInfo]:
+        """Voices that really speak here (MBROLA ones excluded), sorted by id."""
+        return sorted(self._voices.values(), key=lambda v: v.id)
+
+    def available_variants(self) -> list[str]:
+        """Variant names usable after ``+`` (``m1``..``m7``, ``f1``..``f5``, ``klatt``...)."""
+        return sorted(self._variants)
+
+    def check(self, voice: VoiceSpec) -> None:
+        """Raise ``SpeechSynthesisError`` naming the voice and close ones if it does not exist."""
+        if voice.voice.lower() not in self._voices:
+            raise _unknown_voice("voice", voice.voice, list(self._voices))
+        if voice.variant and voice.variant not in self._variants:
+            raise _unknown_voice("variant", voice.variant, list(self._variants))
+
+    def render(self, text: str, voice: VoiceSpec) -> bytes:
+        """Synthesise one line as a 22,050 Hz 16-bit mono WAV."""
+        if not text.strip():
+            raise SpeechSynthesisError(
+                "Testo vuoto: niente da dire.", "Empty text: nothing to say."
+            )
+        self.check(voice)
+        args = ["--stdout", "-b", "1", "-v", voice.engine_id]
+        args += ["-s", str(voice.rate), "-p", str(voice.pitch)]
+        # Text goes through stdin: a line starting with '-' is then never read as an option.
+        wav = _run(self._binary, args, text.encode("utf-8"))
+        if len(wav) <= _WAV_HEADER:
+            raise SpeechSynthesisError(
+                f"espeak-ng non ha prodotto audio per la voce '{voice.engine_id}'.",
+                f"espeak-ng produced no audio for voice '{voice.engine_id}'.",
+            )
+        return normalise_wav(wav) if self._normalise else wav
+
+
+_SHARED: EspeakSynthesizer | None = None
+
+
+def default_synthesizer() -> EspeakSynthesizer:
+    """The process's synthesiser, created on first use (after a gunicorn fork, not before)."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = EspeakSynthesizer()
+    return _SHARED
+
+
+ENGINE_ENV = "CENTRALINO_TTS_ENGINE"
+ENGINES = ("espeak", "pyttsx3")
+_SELECTED: SpeechSynthesizer | None = None
+
+
+def caller_synthesizer() -> SpeechSynthesizer:
+    """The synthesiser for callers' lines, chosen by ``CENTRALINO_TTS_ENGINE`` (default espeak).
+
+    ``pyttsx3`` selects ``audio.pyttsx3_tts.Pyttsx3Synthesizer`` (see its limitations).
+
+    Raises:
+        SpeechSynthesisError: Unknown engine name, or the engine is not installed.
+    """
+    global _SELECTED
+    name = os.environ.get(ENGINE_ENV, "espeak").strip().lower() or "espeak"
+    if name not in ENGINES:
+        raise SpeechSynthesisError(
+            f"{ENGINE_ENV}='{name}' non valido: usa 'espeak' o 'pyttsx3'.",
+            f"{ENGINE_ENV}='{name}' is not valid: use 'espeak' or 'pyttsx3'.",
+        )
+    if name == "espeak":
+        return default_synthesizer()
+    if _SELECTED is None:
+        from audio.pyttsx3_tts import Pyttsx3Synthesizer
+
+        _SELECTED = Pyttsx3Synthesizer()
+    return _SELECTED
+
+
+def available_voices() -> list[VoiceInfo]:
+    """Voices of the shared synthesiser: for the instructor's voice picker and the CLI."""
+    return default_synthesizer().available_voices()
