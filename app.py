@@ -72,6 +72,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(console.bp)
     app.register_blueprint(instructor.bp)
     app.register_blueprint(health.bp)
+
+    from ivr import init_app as init_ivr
+
+    init_ivr(app)
     errors.install(app)
     cli.install(app)
     return app

@@ -3,6 +3,9 @@
 ``init_app(app)`` registers the ``/ivr/`` blueprint and the ``flask ivr`` commands. Missing Twilio
 settings never stop the web app: the IVR then answers calls with a spoken notice, refuses to
 place calls, and ``/ivr/healthz`` names the variables to set.
+
+Tests replace Twilio's REST servers (and nothing else) by putting a ``twilio.http.HttpClient``
+in ``app.extensions["centralino_twilio_http"]``; production leaves it unset.
 """
 
 from __future__ import annotations

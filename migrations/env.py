@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+import ivr.models  # noqa: F401  (the phone tables join the metadata)
 from simulator.web.models import Base
 
 config = context.config

@@ -22,4 +22,8 @@ def healthz() -> ResponseReturnValue:
             scenarios = scenario_count(s)
     except SQLAlchemyError:
         return jsonify(database="error", version=current_app.config["VERSION"]), 503
-    return jsonify(database="ok", scenarios=scenarios, version=current_app.config["VERSION"])
+    ivr = current_app.extensions.get("centralino_ivr")
+    phone = ivr.message()[1] if ivr is not None else "not installed"
+    return jsonify(
+        database="ok", scenarios=scenarios, version=current_app.config["VERSION"], phone=phone
+    )

@@ -29,7 +29,17 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 ROLES = ("instructor", "trainee")
 VOICE_MODES = ("audio", "screen_reader", "both")
 MULTIPLIERS = (1.0, 1.5, 2.0, 3.0)
-ATTEMPT_STATUSES = ("active", "finished", "abandoned")
+# Phone calls add how they ended when no score could be made.
+ATTEMPT_STATUSES = (
+    "active",
+    "finished",
+    "abandoned",
+    "interrupted",
+    "failed",
+    "busy",
+    "no-answer",
+    "canceled",
+)
 CHANNELS = ("web", "phone", "terminal")
 
 

@@ -54,7 +54,7 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium not installed")
+        pytest.fail(f"{CHROMIUM} missing: run 'bash scripts/test.sh', which installs chromium")
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield launched

@@ -1,0 +1,214 @@
+"""Phone-call load: N simulated calls, C at a time, against gunicorn on loopback.
+
+Each call is the call driver's scripted trainee (the good scripts of the bundled library, in
+turn) over HTTP with signed requests and the testing clock, so no real waiting. Prints the round
+trip of every webhook request (p50/p99, measured by the client, gunicorn's queueing included),
+requests per second, and events lost or duplicated: each attempt's trainee events are compared
+with what the same script records through the text console (must be 0).
+
+    .venv/bin/python benchmarks/bench_ivr.py [--calls 100] [--concurrency 32] [--workers 3]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+
+Loopback only; every loop is bounded (the driver stops a call after 2000 requests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shlex
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ivr.driver import MAX_REQUESTS, PhoneCall, signed  # noqa: E402
+from simulator.harness import run_call  # noqa: E402
+from simulator.loader import load_library  # noqa: E402
+from simulator.script import load_script  # noqa: E402
+from simulator.web import attempts  # noqa: E402
+from simulator.web.db import Database  # noqa: E402
+from tests.integration.ivr_support import PHONE, SECRET, TOKEN, seed  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(
+    url: str, workers: int, threads: int, log: Path
+) -> tuple[subprocess.Popen[bytes], str, list[str]]:
+    """gunicorn on a free loopback port, with the driver's testing clock."""
+    port = _free_port()
+    command = [
+        sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
+        "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT), "app:create_app()",
+    ]  # fmt: skip
+    env = dict(
+        os.environ, CENTRALINO_DATABASE_URL=url, CENTRALINO_TESTING="1",
+        CENTRALINO_CLOCK="driver", CENTRALINO_SECRET_KEY=SECRET, TWILIO_AUTH_TOKEN=TOKEN,
+        TWILIO_ACCOUNT_SID="AC" + "1" * 32, TWILIO_NUMBER="+390971000000", PUBLIC_BASE_URL="",
+    )  # fmt: skip
+    process = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if httpx.get(base + "/ivr/healthz", timeout=1.0).status_code == 200:
+                return process, base, command
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit(log.read_text(errors="replace")[-3000:])
+
+
+async def one_call(
+    call: PhoneCall, client: httpx.AsyncClient, base: str, latencies: list[float], think: float
+) -> None:
+    """Play one call, timing every request (``think`` seconds between requests, as Twilio
+    speaks and the trainee answers; 0 makes every call hammer the server back to back)."""
+    request = call.first()
+    for _ in range(MAX_REQUESTS):
+        if request is None:
+            break
+        if think:
+            await asyncio.sleep(think)
+        url, headers = signed(request, base, TOKEN)
+        started = time.perf_counter()
+        response = await client.post(url, data=request.params, headers=headers)
+        latencies.append(time.perf_counter() - started)
+        response.raise_for_status()
+        request = call.next(url, response.text)
+    final = call.status_callback()
+    url, headers = signed(final, base, TOKEN)
+    started = time.perf_counter()
+    (await client.post(url, data=final.params, headers=headers)).raise_for_status()
+    latencies.append(time.perf_counter() - started)
+
+
+def _fresh(call: PhoneCall) -> PhoneCall:
+    """The same scripted call with a new CallSid."""
+    return PhoneCall(
+        scenario=call.scenario, company=call.company, script=call.script, title=call.title,
+        from_number=call.from_number, strict=False,
+    )  # fmt: skip
+
+
+def _trainee_events(events: object) -> list[tuple[str, float, object]]:
+    return [
+        (e.kind, round(e.t, 3), e.data.get("text"))  # type: ignore[attr-defined]
+        for e in events  # type: ignore[attr-defined]
+        if e.actor == "trainee"
+    ]
+
+
+def check(db: Database, calls: list[PhoneCall]) -> tuple[int, int, int]:
+    """(lost, duplicated, calls whose attempt is missing) against the text console's events."""
+    from ivr import state
+
+    lost = duplicated = missing = 0
+    for call in calls:
+        row = state.current(db, call.call_sid)
+        if row is None or row.attempt_id is None:
+            missing += 1
+            continue
+        stored = _trainee_events(e for _, e in attempts.snapshot(db, row.attempt_id).events)
+        expected = _trainee_events(run_call(call.scenario, call.company, call.script).events)
+        have, want = Counter(stored), Counter(expected)
+        lost += sum((want - have).values())
+        duplicated += sum((have - want).values())
+    return lost, duplicated, missing
+
+
+async def run(args: argparse.Namespace) -> None:
+    library = load_library(ROOT / "scenarios")
+    ids = sorted(library.scenarios)
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
+        db = Database(url)
+        if not db.is_sqlite:
+            from ivr import models  # noqa: F401
+
+            db.drop_all()
+        seed(db)
+        process, base, command = start_server(url, args.workers, args.threads, Path(folder) / "log")
+        try:
+            calls = []
+            for n in range(args.calls):
+                scenario_id = ids[n % len(ids)]
+                scenario = library.scenarios[scenario_id].scenario
+                calls.append(
+                    PhoneCall(
+                        scenario=scenario, company=library.companies[scenario.company],
+                        script=load_script(ROOT / f"scenarios/scripts/{scenario_id}.good.yaml"),
+                        title=scenario.title, from_number=PHONE, strict=False,
+                    )
+                )  # fmt: skip
+            latencies: list[float] = []
+            gate = asyncio.Semaphore(args.concurrency)
+            warm = [_fresh(call) for call in calls[: len(ids)]] if args.warmup else []
+            limits = httpx.Limits(max_connections=args.concurrency)
+
+            async def gated(call: PhoneCall, client: httpx.AsyncClient) -> None:
+                async with gate:
+                    await one_call(call, client, base, latencies, args.think_ms / 1000)
+
+            async with httpx.AsyncClient(timeout=60.0, limits=limits) as client:
+                # Warm-up, not measured: each worker parses each scenario once (cached after).
+                for _ in range(args.workers):
+                    await asyncio.gather(*(one_call(c, client, base, [], 0.0) for c in warm))
+                    warm = [_fresh(call) for call in warm]
+                started = time.perf_counter()
+                cpu_started = time.process_time()
+                await asyncio.gather(*(gated(call, client) for call in calls))
+                elapsed = time.perf_counter() - started
+                client_cpu = time.process_time() - cpu_started
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+        lost, duplicated, missing = check(db, calls)
+        if not db.is_sqlite:
+            db.drop_all()
+        db.dispose()
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    print(f"nproc: {os.cpu_count()}")
+    print(f"server: {shlex.join(command)}")
+    print(f"database: {'PostgreSQL' if args.database_url else 'SQLite (WAL)'}")
+    print(f"warm-up: {'one call per scenario per worker, not measured' if args.warmup else 'none'}")
+    print(
+        f"calls: {args.calls}, concurrency: {args.concurrency}, think time: {args.think_ms} ms, "
+        f"requests: {len(latencies)}"
+    )
+    print(f"webhook round trip p50: {statistics.median(ordered) * 1000:.1f} ms")
+    print(f"webhook round trip p99: {p99 * 1000:.1f} ms")
+    print(f"throughput: {len(latencies) / elapsed:.0f} requests/s over {elapsed:.1f} s")
+    print(f"driver (client) CPU: {client_cpu:.1f} s of {elapsed:.1f} s on the same 2 cores")
+    print(f"events lost: {lost}, duplicated: {duplicated}, calls without attempt: {missing}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--calls", type=int, default=100)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=3, choices=range(1, 9))
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--think-ms", type=float, default=0.0)
+    parser.add_argument("--no-warmup", dest="warmup", action="store_false")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

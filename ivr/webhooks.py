@@ -1,0 +1,287 @@
+"""The ``/ivr/`` blueprint: Twilio's webhooks, earcons and rendered audio, the keypad card.
+
+Every webhook is checked against Twilio's signature before anything is read or written (403 and
+no change otherwise), then answered from the database only. Whatever goes wrong inside a webhook,
+Twilio gets valid TwiML with a spoken apology, never an error page: events already committed
+stay, and the attempt is marked interrupted.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+
+from ivr import flow, media, signature, state
+from ivr.settings import IvrSettings
+from ivr.twiml import Utterance
+from simulator.web.extensions import csrf
+from simulator.web.security import db
+
+log = logging.getLogger(__name__)
+bp = Blueprint("ivr", __name__, url_prefix="/ivr", template_folder="templates")
+F = TypeVar("F", bound=Callable[..., Any])
+FINAL_FAILURES = ("failed", "busy", "no-answer", "canceled")
+CLOCK_FIELD = "CentralinoClock"
+
+
+def settings() -> IvrSettings:
+    """The IVR settings loaded at start-up."""
+    return cast(IvrSettings, current_app.extensions["centralino_ivr"])
+
+
+def _url_for(endpoint: str, **values: Any) -> str:
+    """A URL for TwiML: absolute on PUBLIC_BASE_URL when set, else root-relative.
+
+    Twilio resolves relative URLs against the URL it requested, which is the public one.
+    """
+    clean = {key: value for key, value in values.items() if value not in (None, "")}
+    path = url_for(endpoint, **clean)
+    base = settings().public_base_url
+    if base:
+        return base + path[len(request.script_root) :]
+    return path
+
+
+def _audio_for(utterance: Utterance) -> str | None:
+    if settings().audio != "play":
+        return None
+    sha = media.render(media_store(), utterance.text, utterance.language, utterance.engine_voice)
+    if sha is None:
+        return None
+    secret = str(current_app.config["SECRET_KEY"])
+    return _url_for("ivr.audio", sha=sha, sig=media.sign(secret, sha))
+
+
+def media_store() -> Path:
+    """Folder of rendered caller audio (content-addressed, shared by workers)."""
+    configured = current_app.config.get("IVR_AUDIO_DIR")
+    return Path(configured) if configured else media.default_store(Path(current_app.instance_path))
+
+
+def _clock() -> flow.Clock:
+    """Real time, or the driver's scripted time when the app runs its testing clock."""
+    raw = request.form.get(CLOCK_FIELD, "")
+    if settings().driver_clock and raw:
+        scripted = float(raw)
+        return lambda: scripted
+    return time.time
+
+
+def _ctx() -> flow.Ctx:
+    return flow.Ctx(
+        db=db(),
+        settings=settings(),
+        secret=str(current_app.config["SECRET_KEY"]),
+        url_for=_url_for,
+        audio_for=_audio_for,
+        clock=_clock(),
+    )
+
+
+def _twiml(body: str) -> Response:
+    return Response(body, status=200, mimetype="text/xml")
+
+
+def webhook(view: F) -> F:
+    """Disabled IVR: a spoken notice. Bad signature: 403, nothing read or written."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        config = settings()
+        if not config.webhooks_enabled:
+            return _twiml(flow.disabled(_ctx(), config.language))
+        if not signature.is_valid(request, config.auth_token, config.public_base_url):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return cast(F, csrf.exempt(wrapped))
+
+
+def _answer_turn(
+    row: state.CallRow, number: int, answer: Callable[[flow.Ctx], flow.Reply]
+) -> Response:
+    """Run one turn, store its answer, and turn any failure into a spoken apology."""
+    ctx = _ctx()
+    call_sid = row.call_sid or ""
+    lang, attempt_id = row.lang, row.attempt_id
+    try:
+        reply = answer(ctx)
+        if settings().driver_clock and request.form.get(CLOCK_FIELD):
+            reply.changes["last_clock"] = float(request.form[CLOCK_FIELD])
+    except Exception:
+        log.exception("IVR turn failed: call %s turn %s", call_sid, number)
+        reply = flow.Reply(
+            flow.apology(ctx, lang), {"stage": "interrupted", "outcome": "interrupted"}
+        )
+        try:
+            fresh = state.current(ctx.db, call_sid)
+            attempt_id = fresh.attempt_id if fresh else attempt_id
+            if attempt_id is not None:
+                state.mark_attempt(ctx.db, attempt_id, "interrupted")
+        except Exception:
+            log.exception("could not mark the attempt interrupted")
+    try:
+        state.answer(ctx.db, call_sid, number, reply.twiml, reply.changes)
+    except Exception:
+        log.exception("could not store the IVR answer: call %s turn %s", call_sid, number)
+    return _twiml(reply.twiml)
+
+
+def _params() -> dict[str, str]:
+    fields = {key: request.form.get(key, "") for key in request.form}
+    fields["lang_hint"] = request.args.get("lang", "")
+    return fields
+
+
+@bp.post("/voice")
+@webhook
+def voice() -> ResponseReturnValue:
+    """A call to our number: identify the trainee (caller number or PIN), then the menu."""
+    call_sid = request.form.get("CallSid", "")
+    if not call_sid:
+        abort(400)
+    ctx = _ctx()
+    try:
+        row = state.start_call(
+            ctx.db,
+            call_sid,
+            direction="inbound",
+            from_number=request.form.get("From", ""),
+            to_number=request.form.get("To", ""),
+            lang=settings().language,
+        )
+    except Exception:
+        log.exception("IVR could not record call %s", call_sid)
+        return _twiml(flow.apology(ctx, settings().language))
+    if row is None:
+        return _replay_or_current(call_sid, 0)
+    params = _params()
+    return _answer_turn(row, 0, lambda c: flow.incoming(c, row, params))
+
+
+@bp.post("/outbound")
+@webhook
+def outbound() -> ResponseReturnValue:
+    """A practice call we placed has been answered: confirm a person is there, then start."""
+    call_sid = request.form.get("CallSid", "")
+    token = request.args.get("c", "")
+    if not call_sid or not token:
+        abort(400)
+    ctx = _ctx()
+    try:
+        claimed = state.claim_outbound(ctx.db, token, call_sid)
+    except Exception:
+        log.exception("IVR could not claim outbound call %s", call_sid)
+        return _twiml(flow.apology(ctx, settings().language))
+    if claimed is None:
+        abort(404)
+    if claimed.replay is not None or claimed.call is None:
+        return _replay_or_current(call_sid, 0, claimed.replay)
+    row = claimed.call
+    return _answer_turn(row, 0, lambda c: flow.outbound(c, row))
+
+
+@bp.post("/turn")
+@webhook
+def turn() -> ResponseReturnValue:
+    """Every Gather posts here with its turn number: a retry of a turn replays its answer."""
+    call_sid = request.form.get("CallSid", "")
+    try:
+        number = int(request.args.get("turn", ""))
+    except ValueError:
+        abort(400)
+    ctx = _ctx()
+    try:
+        claimed = state.claim(ctx.db, call_sid, number)
+    except Exception:
+        log.exception("IVR could not claim call %s turn %s", call_sid, number)
+        return _twiml(flow.apology(ctx, settings().language))
+    if claimed.call is None:
+        if claimed.replay is None and state.current(ctx.db, call_sid) is None:
+            abort(404)
+        return _replay_or_current(call_sid, number, claimed.replay)
+    row = claimed.call
+    params = _params()
+    return _answer_turn(row, number, lambda c: flow.turn(c, row, number, params))
+
+
+def _replay_or_current(call_sid: str, number: int, stored: str | None = None) -> Response:
+    """A duplicate request: the stored answer, or (if its twin never finished) a safe apology."""
+    if stored is None:
+        stored = state.wait_for_answer(db(), call_sid, number)
+    return _twiml(stored if stored is not None else flow.apology(_ctx(), settings().language))
+
+
+@bp.post("/status")
+@webhook
+def status() -> ResponseReturnValue:
+    """Call status callbacks: a finished call finishes and scores its attempt, once."""
+    call_sid = request.form.get("CallSid", "")
+    call_status = request.form.get("CallStatus", "")
+    ctx = _ctx()
+    try:
+        row = state.current(ctx.db, call_sid)
+        if row is None:
+            return "", 204
+        changes: dict[str, Any] = {"twilio_status": call_status}
+        if call_status == "completed":
+            changes["outcome"] = row.outcome or "completed"
+            if row.stage != "interrupted":
+                changes["stage"] = "finished"
+                if row.attempt_id is not None and state.attempt_active(ctx.db, row.attempt_id):
+                    from simulator.web import attempts
+
+                    attempts.finish(ctx.db, row.attempt_id, clock=ctx.clock)
+        elif call_status in FINAL_FAILURES:
+            changes.update(outcome=call_status, stage="finished")
+            if row.attempt_id is not None:
+                state.mark_attempt(ctx.db, row.attempt_id, call_status)
+        state.update_call(ctx.db, call_sid, **changes)
+    except Exception:
+        log.exception("IVR status callback failed for %s", call_sid)
+    return "", 204
+
+
+@bp.get("/tone/<name>.wav")
+def tone(name: str) -> ResponseReturnValue:
+    """Earcons (ring, beep): generated, public, cacheable."""
+    if name not in media.TONES:
+        abort(404)
+    response = Response(media.tone(name), mimetype="audio/wav")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@bp.get("/audio/<sha>.wav")
+def audio(sha: str) -> ResponseReturnValue:
+    """Rendered caller audio, only with the URL's signature (not guessable from the text)."""
+    secret = str(current_app.config["SECRET_KEY"])
+    if not media.signature_ok(secret, sha, request.args.get("sig", "")):
+        abort(404)
+    path = media.stored(media_store(), sha)
+    if path is None:
+        abort(404)
+    response = Response(path.read_bytes(), mimetype="audio/wav")
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@bp.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    """Whether phone practice is enabled, and which variables are missing if not."""
+    config = settings()
+    it, en = config.message()
+    return jsonify(
+        webhooks=config.webhooks_enabled,
+        outbound=config.outbound_enabled,
+        missing=list(config.missing),
+        message=it,
+        message_en=en,
+    )
