@@ -8,7 +8,7 @@ state it was given: it works on a clone and returns it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 from simulator.model import Call, Company, Persona, Scenario
 
@@ -85,3 +85,79 @@ class CallState:
 
     def open_lines(self) -> list[LineState]:
         return [ln for ln in self.lines.values() if ln.status in ("ringing", "talking", "on_hold")]
+
+
+# --------------------------------------------------------------------------- snapshots
+
+_LINE_FIELDS = (
+    "status",
+    "step",
+    "rang_at",
+    "answered_at",
+    "step_entered_at",
+    "last_activity_at",
+    "hold_since",
+    "hold_warned",
+    "silences",
+    "ended_reason",
+    "last_caller_text",
+    "dictation",
+    "readback_confirmed",
+    "fired",
+)
+SNAPSHOT_VERSION = 1
+
+
+def to_snapshot(state: CallState, base_company: Company) -> dict[str, Any]:
+    """The state as plain JSON, so a worker can pick up a call without replaying its log.
+
+    The event log stays the truth: a snapshot is only a shortcut, stored beside the sequence
+    number it was taken at and rebuilt by replay whenever it is missing or stale.
+    """
+    out: dict[str, Any] = {
+        "v": SNAPSHOT_VERSION,
+        "multiplier": state.multiplier,
+        "active_line": state.active_line,
+        "paused_at": state.paused_at,
+        "paused_total": state.paused_total,
+        "finished": state.finished,
+        "last_t": state.last_t,
+        "seq": state.seq,
+        "lines": {
+            line_id: {name: getattr(ln, name) for name in _LINE_FIELDS}
+            for line_id, ln in state.lines.items()
+        },
+    }
+    if state.company != base_company:
+        out["company"] = state.company.model_dump(mode="json")
+    return out
+
+
+def from_snapshot(
+    scenario: Scenario, company: Company, snapshot: dict[str, Any]
+) -> CallState | None:
+    """The state a snapshot describes, or None if it was made by another snapshot format."""
+    if snapshot.get("v") != SNAPSHOT_VERSION:
+        return None
+    calls = {call.line: call for call in scenario.calls}
+    if set(snapshot["lines"]) != set(calls):
+        return None
+    lines = {
+        line_id: LineState(line=line_id, call=calls[line_id], **fields)
+        for line_id, fields in snapshot["lines"].items()
+    }
+    for ln in lines.values():
+        ln.fired = dict(ln.fired)
+    current = Company.model_validate(snapshot["company"]) if "company" in snapshot else company
+    return CallState(
+        scenario=scenario,
+        company=current,
+        multiplier=float(snapshot["multiplier"]),
+        lines=lines,
+        active_line=snapshot["active_line"],
+        paused_at=snapshot["paused_at"],
+        paused_total=float(snapshot["paused_total"]),
+        finished=bool(snapshot["finished"]),
+        last_t=float(snapshot["last_t"]),
+        seq=int(snapshot["seq"]),
+    )

@@ -77,6 +77,13 @@ def _reply(rule: Rule, ln: LineState, key: str) -> str | None:
     return rule.reply[count % len(rule.reply)]
 
 
+def _rule_key(ln: LineState, rule: Rule) -> str:
+    """A stable name for a rule within its step, the same in every process and replay."""
+    replies = [rule.reply] if isinstance(rule.reply, str) else list(rule.reply or [])
+    first = replies[0][:40] if replies else ""
+    return f"{ln.step}/reply/{rule.intent}/{rule.goto}/{first}"
+
+
 def apply_rule(
     state: CallState,
     ln: LineState,
@@ -88,7 +95,7 @@ def apply_rule(
     on_hold: bool = False,
 ) -> None:
     """Fire a transition: the caller replies, moves to a step, or hangs up."""
-    key = f"{ln.step}/reply/{id(rule)}"
+    key = _rule_key(ln, rule)
     reply = _reply(rule, ln, key)
     ln.fired[key] = ln.fired.get(key, 0) + 1
     if reply:
