@@ -9,7 +9,7 @@ Field descriptions are in Italian first, English second: editors show them while
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -20,7 +20,7 @@ RA_IDS: tuple[str, ...] = (
     "ADA.24.04.11.RA2",
 )
 
-FAMILIES: tuple[str, ...] = (
+Family = Literal[
     "smistamento",
     "messaggi",
     "reclami",
@@ -31,9 +31,11 @@ FAMILIES: tuple[str, ...] = (
     "segreteria",
     "emergenza",
     "fonogramma",
-)  # the same list as Scenario.family; a test keeps them equal
+]
+FAMILIES: tuple[str, ...] = get_args(Family)
 
-LANGUAGES: tuple[str, ...] = ("it-IT", "en-GB", "fr-FR", "de-DE", "es-ES")
+Language = Literal["it-IT", "en-GB", "fr-FR", "de-DE", "es-ES"]
+LANGUAGES: tuple[str, ...] = get_args(Language)
 
 Identifier = Annotated[
     str,
@@ -219,7 +221,7 @@ Trigger = Literal[
     "no_answer",
 ]
 
-TRIGGERS: tuple[str, ...] = Trigger.__args__  # type: ignore[attr-defined]
+TRIGGERS: tuple[str, ...] = get_args(Trigger)
 
 
 class Step(Strict):
@@ -393,19 +395,8 @@ class Scenario(Strict):
 
     id: Identifier
     title: str
-    family: Literal[
-        "smistamento",
-        "messaggi",
-        "reclami",
-        "verifica_credenziali",
-        "informazioni",
-        "assistenza_tecnica",
-        "rubrica",
-        "segreteria",
-        "emergenza",
-        "fonogramma",
-    ]
-    language: Literal["it-IT", "en-GB", "fr-FR", "de-DE", "es-ES"]
+    family: Family
+    language: Language
     level: int = Field(ge=1, le=3, description="1 base, 2 intermedio, 3 avanzato")
     company: Identifier
     description: str = Field("", description="Per l'allievo: cosa succede / briefing")
