@@ -60,6 +60,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.setdefault(key, value)
 
     app.extensions["centralino_db"] = Database(app.config["DATABASE_URL"])
+    from simulator.web import voice
+
+    # Before the CSRF check, which reads the body: a spoken reply may exceed the form limit.
+    app.before_request(voice.raise_speech_limit)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
@@ -72,6 +76,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(console.bp)
     app.register_blueprint(instructor.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(voice.bp)
 
     from ivr import init_app as init_ivr
 

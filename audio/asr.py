@@ -278,3 +278,10 @@ def recogniser_for(lang: str, models_root: Path) -> SpeechRecognizer | None:
     with _REGISTRY_LOCK:
         vosk_recogniser = _VOSK.setdefault(models_root, VoskRecognizer(models_root))
     return vosk_recogniser if vosk_recogniser.has_model(lang) else None
+
+
+def has_recogniser(lang: str, models_root: Path) -> bool:
+    """Whether ``recogniser_for`` would serve ``lang``, without loading any engine (cheap)."""
+    if language_code(lang) == "en":
+        return True
+    return (models_root / f"vosk-{language_code(lang)}" / "am" / "final.mdl").is_file()

@@ -1,4 +1,4 @@
-"""Audio tools for the ``simulator`` CLI: say, transcribe, voices, models install, render-library.
+"""Audio tools for the ``simulator`` CLI: say, transcribe, voices, models install, render-audio.
 
 Each tool is a plain function (used by tests and the web layer too); ``register`` adds them as
 subcommands to the CLI's parser. Messages are Italian first, English second, like the rest of it.
@@ -86,20 +86,53 @@ def caller_lines(scenario: Scenario) -> Iterator[tuple[str, VoiceSpec]]:
 def render_library(
     library_root: Path, progress_stream: TextIO, cache_root: Path | None = None
 ) -> int:
-    """Pre-render every fixed caller line of the library into the cache; returns lines rendered."""
+    """Pre-render every fixed caller line of the library into the cache; returns lines rendered.
+
+    Progress a screen reader can follow: on a terminal one bar redrawn in place; otherwise (a
+    pipe, a log, a Braille line reading a transcript) a plain line at every tenth.
+    """
     from simulator.loader import load_library
 
     cache = RenderCache(cache_dir(cache_root or DEFAULT_CACHE), caller_synthesizer())
-    total = 0
     library = load_library(library_root)
-    for scenario_id, loaded in sorted(library.scenarios.items()):
-        lines = list(caller_lines(loaded.scenario))
-        rendered = cache.prerender(lines)
-        total += rendered
+    lines = [
+        line
+        for _, loaded in sorted(library.scenarios.items())
+        for line in caller_lines(loaded.scenario)
+    ]
+    progress = _Progress(progress_stream, len(lines))
+    rendered = 0
+    for done, line in enumerate(lines, start=1):
+        rendered += cache.prerender([line])
+        progress.show(done)
+    progress.close(rendered)
+    return rendered
+
+
+class _Progress:
+    def __init__(self, stream: TextIO, total: int) -> None:
+        self.stream, self.total = stream, max(1, total)
+        self.bar = bool(getattr(stream, "isatty", lambda: False)())
+        self.last_tenth = -1
+
+    def show(self, done: int) -> None:
+        percent = done * 100 // self.total
+        if self.bar:
+            filled = percent // 5
+            self.stream.write(f"\r[{'#' * filled}{'-' * (20 - filled)}] {percent:3d}%")
+            self.stream.flush()
+        elif percent // 10 > self.last_tenth:
+            self.last_tenth = percent // 10
+            print(f"{percent}%", file=self.stream, flush=True)
+
+    def close(self, rendered: int) -> None:
+        if self.bar:
+            self.stream.write("\n")
         print(
-            f"{scenario_id}: {len(lines)} righe/lines, {rendered} nuove/new", file=progress_stream
+            f"Audio pronto: {self.total} battute, {rendered} nuove / "
+            f"audio ready: {self.total} lines, {rendered} new",
+            file=self.stream,
         )
-    return total
 
 
 # --------------------------------------------------------------------------- CLI
@@ -136,9 +169,8 @@ def _cmd_models_install(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_render_library(args: argparse.Namespace, out: TextIO) -> int:
-    root = Path(args.library or "scenarios")
-    total = render_library(root, out, Path(args.cache) if args.cache else None)
-    print(f"{total}", file=out)
+    root = Path(args.path or args.library or "scenarios")
+    render_library(root, out, Path(args.cache) if args.cache else None)
     return 0
 
 
@@ -164,7 +196,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("voices", help="voci disponibili / available voices")
     p.set_defaults(func=_cmd_voices)
 
-    p = sub.add_parser("render-library", help="pre-sintetizza le battute / pre-render lines")
+    p = sub.add_parser(
+        "render-audio",
+        aliases=["render-library"],
+        help="pre-sintetizza le battute dei chiamanti / pre-render caller lines",
+    )
+    p.add_argument("path", nargs="?", help="cartella degli scenari / scenario folder")
     p.add_argument("--cache", help="cartella cache / cache folder")
     p.set_defaults(func=_cmd_render_library)
 

@@ -66,6 +66,10 @@ COMMANDS: dict[str, str] = {
     "finish": "finish",
     "aiuto": "help",
     "help": "help",
+    "parla": "speak",
+    "speak": "speak",
+    "ascolta": "listen",
+    "listen": "listen",
 }
 
 FORM_FIELDS: dict[str, list[tuple[str, str, str]]] = {
@@ -114,12 +118,14 @@ HELP_IT = """Comandi (tutto il resto viene detto al chiamante):
 /rispondi [linea]  /attesa  /riprendi [linea]  /trasferisci INTERNO  /annuncia INTERNO
 /messaggio  /fonogramma  /rapporto  /ticket  /rubrica TESTO  /modifica-rubrica
 /uscita (chiamata in uscita)  /tabella (autorizzazioni)  /segreteria [id]  /benvenuto
-/chiudi [linea]  /linee  /pausa  /fine  /aiuto"""
+/chiudi [linea]  /linee  /pausa  /fine  /aiuto
+/parla (rispondi a voce, Invio per finire)  /ascolta FILE.wav (un WAV come risposta)"""
 HELP_EN = """Commands (anything else is said to the caller):
 /answer [line]  /hold  /resume [line]  /transfer EXTENSION  /announce EXTENSION
 /message  /fonogramma  /report  /ticket  /directory TEXT  /edit-directory
 /call (outgoing call)  /table (authorisations)  /voicemail [id]  /greeting
-/hangup [line]  /lines  /pause  /finish  /help"""
+/hangup [line]  /lines  /pause  /finish  /help
+/speak (reply by microphone, Enter to stop)  /listen FILE.wav (a WAV file as your reply)"""
 
 
 class TerminalSession:
@@ -242,8 +248,59 @@ class TerminalSession:
             )
         elif kind == "finish":
             self.apply(Action("finish"))
+        elif kind == "listen":
+            self._listen(rest)
+        elif kind == "speak":
+            self._speak()
         else:
             self.apply(Action(kind, None, self._form(kind)))
+
+    def _listen(self, path: str) -> None:
+        """Take a recorded WAV file as the trainee's spoken reply (instructors, tests)."""
+        if not path:
+            self.say(self.tr("Uso: /ascolta FILE.wav", "Usage: /listen FILE.wav"))
+            return
+        try:
+            wav = Path(path).expanduser().read_bytes()
+        except OSError as exc:
+            self.say(self.tr(f"File non leggibile: {exc}", f"Cannot read the file: {exc}"))
+            return
+        self._hear(wav)
+
+    def _speak(self) -> None:
+        """Record from the default microphone until Enter, then recognise it."""
+        try:
+            from audio.mic import check_microphone, record_until
+        except ImportError as exc:
+            self.say(self.tr(f"Audio non disponibile ({exc}).", f"Audio unavailable ({exc})."))
+            return
+        try:
+            check_microphone()
+            self.say(
+                self.tr("In ascolto: parla, poi premi Invio.", "Listening: speak, then Enter.")
+            )
+            wav = record_until(lambda: self._read(None))
+        except CentralinoError as exc:
+            self.say(exc.message(self.lang))
+            return
+        self._hear(wav)
+
+    def _hear(self, wav: bytes) -> None:
+        """Recognise a reply for the current step (the browser's path) and say it to the caller."""
+        from audio.commands import DEFAULT_MODELS
+        from audio.utterance import recognise_utterance
+
+        try:
+            heard = recognise_utterance(wav, self.state, DEFAULT_MODELS)
+        except CentralinoError as exc:
+            self.say(self.tr("Non riconosciuto: ", "Not recognised: ") + exc.message(self.lang))
+            return
+        recognition = heard.recognition
+        self.say(
+            self.tr("Riconosciuto: ", "Recognised: ")
+            + f"{recognition.transcript} ({recognition.confidence:.2f})"
+        )
+        self.apply(heard.action())
 
     def _form(self, kind: str) -> dict[str, Any]:
         data: dict[str, Any] = {}

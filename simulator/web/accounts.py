@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from simulator.web.models import MULTIPLIERS, VOICE_MODES, Accommodation, User
+from simulator.web.models import EARCONS, MULTIPLIERS, VOICE_MODES, Accommodation, User
 
 _hasher = PasswordHasher()
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
@@ -41,6 +41,7 @@ class Settings:
     voice_mode: str = "screen_reader"
     shortcuts: bool = True
     confirm_transcript: bool = False
+    earcons: tuple[str, ...] = EARCONS
 
 
 def hash_password(password: str) -> str:
@@ -136,7 +137,10 @@ def settings_of(session: Session, user_id: int) -> Settings:
     row = session.get(Accommodation, user_id)
     if row is None:
         return Settings()
-    return Settings(row.time_multiplier, row.voice_mode, row.shortcuts, row.confirm_transcript)
+    earcons = tuple(name for name in (row.earcons or "").split(",") if name in EARCONS)
+    return Settings(
+        row.time_multiplier, row.voice_mode, row.shortcuts, row.confirm_transcript, earcons
+    )
 
 
 def save_settings(session: Session, user_id: int, settings: Settings) -> None:
@@ -153,3 +157,4 @@ def save_settings(session: Session, user_id: int, settings: Settings) -> None:
     row.voice_mode = settings.voice_mode
     row.shortcuts = settings.shortcuts
     row.confirm_transcript = settings.confirm_transcript
+    row.earcons = ",".join(name for name in EARCONS if name in settings.earcons)

@@ -23,6 +23,10 @@ DEFAULTS: dict[str, Any] = {
     "MAX_UPLOAD_BYTES": 256 * 1024,
     "SCENARIO_ROOT": None,  # None: ./scenarios next to app.py
     "POLL_INTERVAL_MS": 1000,
+    "AUDIO_CACHE": None,  # None: $CENTRALINO_AUDIO_CACHE, else instance/audio-cache
+    "MODELS_ROOT": None,  # None: instance/models (Vosk models, `simulator models install`)
+    # A spoken reply: 30 s of 16 kHz mono 16-bit PCM is 960 KB; the rest is headroom.
+    "SPEECH_MAX_BYTES": 2 * 1024 * 1024,
     # Trainees may practise any library scenario, not only the assigned ones.
     "FREE_PRACTICE": True,
     "DEBUG": False,
@@ -30,7 +34,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _BOOL_KEYS = {"SECURE_COOKIES", "DEBUG", "TESTING", "FREE_PRACTICE"}
-_INT_KEYS = {"MAX_UPLOAD_BYTES", "POLL_INTERVAL_MS"}
+_INT_KEYS = {"MAX_UPLOAD_BYTES", "POLL_INTERVAL_MS", "SPEECH_MAX_BYTES"}
 
 
 def _coerce(key: str, raw: str) -> Any:

@@ -29,11 +29,18 @@ from sqlalchemy import select
 
 from simulator.errors import CallStateError
 from simulator.events import Action
-from simulator.web import accounts, attempts, console_forms, console_view
+from simulator.web import accounts, attempts, caller_audio, console_forms, console_view, voice
 from simulator.web.errors import wants_json
 from simulator.web.i18n import pick
 from simulator.web.library import current_scenarios
-from simulator.web.models import VOICE_MODES, Assignment, Attempt, ScenarioVersion, Score
+from simulator.web.models import (
+    EARCONS,
+    VOICE_MODES,
+    Assignment,
+    Attempt,
+    ScenarioVersion,
+    Score,
+)
 from simulator.web.search import directory_hits
 from simulator.web.security import current_user, db, role_required
 from simulator.web.shortcuts import SHORTCUTS, aria_keys
@@ -90,6 +97,8 @@ def start(scenario_id: str) -> ResponseReturnValue:
         attempt_id = attempts.start_attempt(db(), _me(), scenario_id)
     except attempts.AttemptNotFound:
         abort(404)
+    # Render the callers' lines now, before the console opens and the first line is due.
+    caller_audio.prerender(attempts.snapshot(db(), attempt_id, trainee_id=_me()).scenario)
     return redirect(url_for("console.attempt", attempt_id=attempt_id, focus="lines-heading"))
 
 
@@ -148,9 +157,31 @@ def _render(
             aria_keys=aria_keys,
             keymap=json.dumps({s.key: s.name for s in SHORTCUTS}),
             poll_ms=current_app.config["POLL_INTERVAL_MS"],
+            voice_status=voice.voice_status(voice.line_language(snap)),
+            last_caller_seq=_last_caller_seq(snap),
         ),
         status,
     )
+
+
+def _last_caller_seq(snap: attempts.Snapshot) -> int:
+    """Seq of the last caller line on the active line (what "repeat" replays), or 0."""
+    active = snap.state.active_line
+    said = [seq for seq, e in snap.events if e.kind == "caller_said" and e.line == active]
+    return said[-1] if said else 0
+
+
+def _audio_of(snap: attempts.Snapshot, after: int) -> list[dict[str, Any]]:
+    """New caller lines as audio URLs, in order, for the page's player."""
+    return [
+        {
+            "seq": seq,
+            "line": event.line,
+            "url": url_for("voice.caller_line", attempt_id=snap.attempt_id, seq=seq),
+        }
+        for seq, event in snap.events
+        if seq > after and event.kind == "caller_said"
+    ]
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -275,6 +306,10 @@ def state(attempt_id: int) -> ResponseReturnValue:
         alerts=[text for seq, text in view.alerts if seq > after],
         active_line=view.active_line,
         ringing=any(line.status == "ringing" for line in view.lines),
+        audio=_audio_of(snap, after),
+        last_caller_seq=_last_caller_seq(snap),
+        earcons=caller_audio.earcons_of((e for seq, e in snap.events if seq > after), EARCONS),
+        voice=voice.voice_status(voice.line_language(snap)),
     )
 
 
@@ -342,12 +377,13 @@ def settings() -> ResponseReturnValue:
             voice_mode=mode,
             shortcuts=request.form.get("shortcuts") == "on",
             confirm_transcript=request.form.get("confirm_transcript") == "on",
+            earcons=tuple(name for name in EARCONS if request.form.get(f"earcon_{name}") == "on"),
         )
         with db().write() as s:
             accounts.save_settings(s, _me(), updated)
         flash(_("Impostazioni salvate."), "status")
         return redirect(url_for("console.settings"))
-    return render_template("console/settings.html", settings=current)
+    return render_template("console/settings.html", settings=current, earcons=EARCONS)
 
 
 @bp.get("/help")

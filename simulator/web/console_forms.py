@@ -6,6 +6,7 @@ endpoint, so there is one place that turns a form into an engine ``Action``.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -86,12 +87,25 @@ def required_message(kind: str, name: str) -> str:
     return messages.get(name, _("Compila questo campo."))
 
 
+def _speech_fields(form: Mapping[str, str]) -> dict[str, Any]:
+    """Source of a reply: typed, or a voice transcript the trainee confirmed (push-to-talk)."""
+    if form.get("source") != "voice":
+        return {"source": "typed"}
+    fields: dict[str, Any] = {"source": "voice"}
+    with contextlib.suppress(ValueError):
+        fields["confidence"] = min(1.0, max(0.0, float(form.get("confidence") or "")))
+    alternatives = [a.strip() for a in (form.get("alternatives") or "").split("\n") if a.strip()]
+    if alternatives:
+        fields["alternatives"] = alternatives[:10]
+    return fields
+
+
 def parse(form: Mapping[str, str]) -> tuple[Action | None, dict[str, str]]:
     """The Action a posted form asks for, or the errors per field."""
     kind = form.get("kind", "")
     if kind not in FIELDS:
         return None, {"kind": _("Azione sconosciuta.")}
-    data: dict[str, str] = {}
+    data: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for name in FIELDS[kind]:
         value = (form.get(name) or "").strip()[:MAX_FIELD]
@@ -102,7 +116,7 @@ def parse(form: Mapping[str, str]) -> tuple[Action | None, dict[str, str]]:
         elif name in REQUIRED.get(kind, ()):
             errors[name] = required_message(kind, name)
     if kind == "say":
-        data["source"] = "typed"
+        data.update(_speech_fields(form))
     if errors:
         return None, errors
     line = (form.get("line") or "").strip() or None

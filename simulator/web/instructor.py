@@ -154,15 +154,16 @@ def accommodations(user_id: int) -> ResponseReturnValue:
         multiplier = float(request.form.get("time_multiplier", "1"))
     except ValueError:
         abort(400)
-    updated = accounts.Settings(
-        time_multiplier=multiplier,
-        voice_mode=request.form.get("voice_mode", "screen_reader"),
-        shortcuts=request.form.get("shortcuts") == "on",
-        confirm_transcript=request.form.get("confirm_transcript") == "on",
-    )
     try:
         with db().write() as s:
             _trainee_or_404(s, user_id)
+            updated = accounts.Settings(
+                time_multiplier=multiplier,
+                voice_mode=request.form.get("voice_mode", "screen_reader"),
+                shortcuts=request.form.get("shortcuts") == "on",
+                confirm_transcript=request.form.get("confirm_transcript") == "on",
+                earcons=accounts.settings_of(s, user_id).earcons,  # the trainee's own choice
+            )
             accounts.save_settings(s, user_id, updated)
     except accounts.AccountError:
         abort(400)

@@ -28,6 +28,8 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 ROLES = ("instructor", "trainee")
 VOICE_MODES = ("audio", "screen_reader", "both")
+# Short sounds the console can play (each one switchable in the trainee's settings).
+EARCONS = ("new_call", "transfer_done", "caller_hung_up")
 MULTIPLIERS = (1.0, 1.5, 2.0, 3.0)
 # Phone calls add how they ended when no score could be made.
 ATTEMPT_STATUSES = (
@@ -90,6 +92,10 @@ class Accommodation(Base):
     voice_mode: Mapped[str] = mapped_column(String(20), default="screen_reader")
     shortcuts: Mapped[bool] = mapped_column(Boolean, default=True)
     confirm_transcript: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Comma-separated names from EARCONS that are switched on.
+    earcons: Mapped[str] = mapped_column(
+        String(120), default=",".join(EARCONS), server_default=",".join(EARCONS)
+    )
 
     user: Mapped[User] = relationship(back_populates="accommodation")
 

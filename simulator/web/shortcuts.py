@@ -36,6 +36,9 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("E", "directory", _l("Aggiorna l'elenco (rubrica)")),
     Shortcut("P", "pause", _l("Pausa o ripresa dell'esercitazione")),
     Shortcut("Z", "mute", _l("Silenzia o riattiva la suoneria")),
+    Shortcut(
+        "K", "talk", _l("Parla: inizia a registrare la risposta, premi di nuovo per inviarla")
+    ),
 )
 
 KEY_OF: dict[str, str] = {s.name: s.key for s in SHORTCUTS}

@@ -18,8 +18,8 @@ from twilio.http import HttpClient
 from twilio.http.response import Response as TwilioResponse
 from twilio.request_validator import RequestValidator
 
-from ivr import state, twiml_schema
 from app import create_app
+from ivr import state, twiml_schema
 from simulator.web import accounts, library
 from simulator.web.db import Database
 from simulator.web.models import Assignment

@@ -184,3 +184,15 @@ def test_a_crash_mid_call_keeps_every_event_already_recorded(tmp_path: Path) -> 
     kinds = [json.loads(line)["kind"] for line in log.read_text(encoding="utf-8").splitlines()]
     assert kinds[:2] == ["session_started", "ring"]
     assert "answer" in kinds and "say" in kinds and "caller_said" in kinds
+
+
+def test_render_audio_reports_progress_in_plain_lines_when_not_on_a_terminal(
+    tmp_path: Path,
+) -> None:
+    result = run("render-audio", "scenarios", "--cache", str(tmp_path / "cache"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("%") and "100%" in lines
+    assert "\r" not in result.stdout  # no bar redrawn in place for a screen reader's log
+    assert lines[-1].startswith("Audio pronto:")
+    assert any((tmp_path / "cache").rglob("*.wav"))

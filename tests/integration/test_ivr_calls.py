@@ -12,10 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
+from app import create_app
 from ivr import state
 from ivr.models import IvrTurn
 from ivr.voices import VOICES
-from app import create_app
 from simulator.web import attempts
 from simulator.web.models import Attempt, AttemptEvent
 from tests.integration.ivr_support import (

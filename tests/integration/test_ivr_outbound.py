@@ -13,9 +13,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app import create_app
 from ivr import outbound, state
 from ivr.outbound import Pacer
-from app import create_app
 from simulator.errors import TelephonyError
 from simulator.web import accounts
 from tests.integration.ivr_support import (

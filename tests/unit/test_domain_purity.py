@@ -14,6 +14,7 @@ DOMAIN = [
     "simulator.transcript",
     "simulator.directory",
     "simulator.language",
+    "simulator.expected",
 ]
 FORBIDDEN = ["flask", "twilio", "sqlalchemy", "audio", "ivr", "pyttsx3", "speech_recognition",
              "pocketsphinx", "numpy"]

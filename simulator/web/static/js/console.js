@@ -3,6 +3,7 @@
 import { announce, postForm } from "./live.js";
 import { initCombobox } from "./combobox.js";
 import { Ring } from "./ring.js";
+import { initVoice } from "./voice.js";
 
 const body = document.body;
 const statusRegion = document.getElementById("status");
@@ -15,7 +16,8 @@ let polls = 0;
 let pollTimer = 0;
 let linesHtml = "";
 let lampHtml = "";
-const ring = new Ring();
+const ring = new Ring(body.dataset.tonePrefix ? `${body.dataset.tonePrefix}ringback.wav` : "");
+let voice = null;
 
 function byId(id) { return id ? document.getElementById(id) : null; }
 
@@ -69,6 +71,7 @@ function applyState(data) {
   setPaused(data.paused);
   lastSeq = data.seq;
   ring.set(data.ringing && body.dataset.ringMuted !== "on");
+  if (voice) voice.onState(data);
 }
 
 async function poll() {
@@ -91,7 +94,10 @@ async function onSubmit(event) {
   const form = event.target;
   if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-enhance")) return;
   event.preventDefault();
-  const { status, payload } = await postForm(form, event.submitter);
+  const submitter = event.submitter;
+  // Answering is the trainee's action that lets the caller's audio start (WCAG 1.4.2).
+  if (voice && submitter && submitter.name === "kind" && submitter.value === "answer") voice.answered();
+  const { status, payload } = await postForm(form, submitter);
   if (payload.redirect) { window.location.assign(payload.redirect); return; }
   if (status >= 400) {
     const text = payload.error || Object.values(payload.errors || {}).join(" ") || payload.message;
@@ -104,7 +110,7 @@ async function onSubmit(event) {
     if (payload.muted) ring.set(false);
   }
   const reply = form.querySelector("#reply");
-  if (reply) reply.value = "";
+  if (reply) { reply.value = ""; if (voice) voice.resetReply(); }
   await poll();
   if (payload.focus) focusId(payload.focus);
   if (payload.message) announce(statusRegion, payload.message);
@@ -137,7 +143,12 @@ function onKeydown(event) {
   const name = keymap[letter[1]];
   if (!name) return;
   event.preventDefault();
-  if (name === "repeat") { announce(statusRegion, lastCallerLine()); return; }
+  if (name === "repeat") {
+    // Audio mode: the replayed audio is the one reading (no double speech); else the text too.
+    if (voice) voice.replay();
+    if (!voice || !voice.speaksAudioOnly()) announce(statusRegion, lastCallerLine());
+    return;
+  }
   const target = document.querySelector(`[data-shortcut="${name}"]`);
   if (!target) return;
   if (target instanceof HTMLButtonElement) target.click(); else target.focus();
@@ -162,6 +173,7 @@ export function start() {
   if (body.dataset.focus && !byId("error-summary")) focusId(body.dataset.focus);
   document.addEventListener("submit", onSubmit);
   document.addEventListener("keydown", onKeydown);
+  voice = initVoice({ status: statusRegion, alert: alertRegion }, poll);
   const combo = document.querySelector("[data-combobox]");
   if (combo) initCombobox(combo, body.dataset.directoryUrl, statusRegion);
   pollTimer = window.setTimeout(poll, Number(body.dataset.pollMs || 1000));

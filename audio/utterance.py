@@ -1,0 +1,103 @@
+"""Recognise a trainee's spoken reply for a call state: one path for browser, terminal and phone.
+
+The clip is checked first (so bad audio is refused the same way whatever the language), then the
+recogniser for the caller's language is constrained to what the current step expects
+(``simulator.expected``). The result becomes a ``say`` action with ``source: voice``, its
+confidence and alternatives, which the intent matcher also uses.
+
+SpeechRecognitionError               (simulator.errors)
+├── AudioInputError                  the clip is not usable (audio.errors; ``code``)
+├── VoiceUnavailableError            no recogniser serves the call's language
+└── NotUnderstoodError               the recogniser heard no words
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from audio.asr import has_recogniser, recogniser_for
+from audio.wav import read_wav
+from simulator.call_state import CallState
+from simulator.errors import CallStateError, SpeechRecognitionError
+from simulator.events import Action
+from simulator.expected import Listening, listening
+from simulator.ports import Recognition
+
+
+class VoiceUnavailableError(SpeechRecognitionError):
+    """No speech recogniser for this language here: the keyboard carries on."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__(
+            f"Riconoscimento vocale non disponibile per questa lingua ({language}): "
+            "scrivi la risposta. Il formatore può installare un modello Vosk.",
+            f"Voice input is not available for this language ({language}): type your reply. "
+            "The instructor can install a Vosk model.",
+        )
+        self.language = language
+
+
+class NotUnderstoodError(SpeechRecognitionError):
+    """The recogniser heard no words in the clip."""
+
+    def __init__(self) -> None:
+        super().__init__("Non ho capito, riprova o scrivi.", "Not understood: try again or type.")
+
+
+@dataclass(frozen=True, slots=True)
+class Heard:
+    """A recognised utterance and where it goes."""
+
+    recognition: Recognition
+    listening: Listening
+
+    def action(self, text: str | None = None) -> Action:
+        """The ``say`` action; ``text`` is the trainee's correction of the transcript, if any."""
+        said = self.recognition.transcript if text is None else text
+        data: dict[str, Any] = {
+            "text": said,
+            "source": "voice",
+            "confidence": round(self.recognition.confidence, 3),
+        }
+        if said == self.recognition.transcript:
+            data["alternatives"] = list(self.recognition.alternatives)
+        return Action("say", self.listening.line, data)
+
+
+def not_listening() -> CallStateError:
+    """The error for speech with no line in conversation."""
+    return CallStateError(
+        "Nessuna linea in conversazione: rispondi prima di parlare.",
+        "No line in conversation: answer before speaking.",
+    )
+
+
+def voice_available(language: str, models_root: Path) -> bool:
+    """Whether a recogniser serves ``language`` here (English always; others with a model)."""
+    return has_recogniser(language, models_root)
+
+
+def recognise_utterance(
+    wav: bytes, state: CallState, models_root: Path, line: str | None = None
+) -> Heard:
+    """Recognise a WAV clip as the trainee's reply on the line in conversation.
+
+    Raises:
+        CallStateError: No line is in conversation.
+        AudioInputError: The clip is not usable audio (not WAV, too long, silent...).
+        VoiceUnavailableError: No recogniser for the caller's language.
+        NotUnderstoodError: No words were heard.
+    """
+    listen = listening(state, line)
+    if listen is None:
+        raise not_listening()
+    read_wav(wav)
+    recogniser = recogniser_for(listen.language, models_root)
+    if recogniser is None:
+        raise VoiceUnavailableError(listen.language)
+    recognition = recogniser.recognise(wav, listen.language, listen.phrases)
+    if not recognition.transcript.strip():
+        raise NotUnderstoodError()
+    return Heard(recognition, listen)

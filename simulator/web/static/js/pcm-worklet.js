@@ -1,0 +1,10 @@
+// AudioWorklet processor: copies each block of microphone samples (first channel) to the page.
+class PcmCapture extends AudioWorkletProcessor {
+  process(inputs) {
+    const channel = inputs[0] && inputs[0][0];
+    if (channel && channel.length) this.port.postMessage(channel.slice(0));
+    return true;
+  }
+}
+
+registerProcessor("pcm-capture", PcmCapture);

@@ -1,0 +1,223 @@
+// Voice in the console: the caller's lines as audio (after the trainee answers, never before:
+// WCAG 1.4.2), with volume, speed and replay kept in localStorage; earcons; push-to-talk.
+import { announce, csrfToken } from "./live.js";
+import { RecorderError, startRecording } from "./recorder.js";
+
+const body = document.body;
+const byId = (id) => document.getElementById(id);
+const en = document.documentElement.lang === "en";
+const t = (it, english) => (en ? english : it);
+
+function stored(key, fallback) {
+  try { const value = window.localStorage.getItem(key); return value === null ? fallback : value; } catch (_e) { return fallback; }
+}
+
+function store(key, value) {
+  try { window.localStorage.setItem(key, String(value)); } catch (_e) { /* private mode: not kept */ }
+}
+
+class CallerAudio {
+  constructor() {
+    this.enabled = ["audio", "both"].includes(body.dataset.voiceMode);
+    this.armed = false;
+    this.queue = [];
+    this.player = new Audio();
+    this.lastSeq = Number(body.dataset.lastCallerSeq || 0);
+    this.volume = byId("caller-volume");
+    this.speed = byId("caller-speed");
+    this.earcons = new Set((body.dataset.earcons || "").split(" ").filter(Boolean));
+    if (this.volume) {
+      this.volume.value = stored("centralino.callerVolume", this.volume.value);
+      this.volume.addEventListener("input", () => { store("centralino.callerVolume", this.volume.value); this.apply(); });
+    }
+    if (this.speed) {
+      this.speed.value = stored("centralino.callerSpeed", "1");
+      this.speed.addEventListener("change", () => { store("centralino.callerSpeed", this.speed.value); this.apply(); });
+    }
+    const replay = byId("replay-button");
+    if (replay) replay.addEventListener("click", () => this.replay());
+    this.player.addEventListener("ended", () => this.next());
+    this.player.addEventListener("error", () => this.next());
+    this.apply();
+  }
+
+  apply() {
+    this.player.volume = this.volume ? Number(this.volume.value) / 100 : 0.8;
+    this.player.playbackRate = this.speed ? Number(this.speed.value) || 1 : 1;
+  }
+
+  arm() { this.armed = true; }
+
+  url(seq) { return `${body.dataset.audioPrefix}${seq}.wav`; }
+
+  next() {
+    const url = this.queue.shift();
+    if (!url) { this.playing = false; return; }
+    this.playing = true;
+    this.player.src = url;
+    this.apply();
+    this.player.play().catch(() => this.next());
+  }
+
+  enqueue(url) {
+    this.queue.push(url);
+    if (!this.playing) this.next();
+  }
+
+  replay() {
+    if (!this.enabled || !this.lastSeq) return;
+    this.armed = true; // a replay is the trainee's own action
+    this.queue = [];
+    this.player.pause();
+    this.enqueue(this.url(this.lastSeq));
+  }
+
+  earcon(name) {
+    if (!this.earcons.has(name)) return;
+    const sound = new Audio(`${body.dataset.tonePrefix}${name}.wav`);
+    sound.volume = 0.7;
+    sound.play().catch(() => {});
+  }
+
+  onState(data) {
+    if (data.last_caller_seq !== undefined) this.lastSeq = data.last_caller_seq;
+    for (const name of data.earcons || []) this.earcon(name);
+    if (!this.enabled || !this.armed) return; // never autoplay before the trainee answers
+    for (const item of data.audio || []) this.enqueue(item.url);
+  }
+}
+
+class PushToTalk {
+  constructor(regions, refresh) {
+    this.status = regions.status;
+    this.alert = regions.alert;
+    this.refresh = refresh;
+    this.button = byId("talk-button");
+    this.hint = byId("talk-hint");
+    this.reply = byId("reply");
+    this.recording = null;
+    this.busy = false;
+    this.transcript = null;
+    if (!this.button) return;
+    this.button.addEventListener("click", () => this.toggle());
+    if (this.reply) this.reply.addEventListener("input", () => this.edited());
+  }
+
+  focusReply() { if (this.reply) this.reply.focus(); }
+
+  setAvailable(voice) {
+    if (!this.button || !voice) return;
+    this.button.disabled = !voice.available;
+    this.hint.textContent = voice.available ? this.hint.dataset.default : voice.reason;
+    const key = `centralino.noVoice.${body.dataset.attempt}.${voice.language}`;
+    if (!voice.available && stored(key, "") === "") {
+      store(key, "1"); // said once per attempt and language, then only the hint shows it
+      // After the page's own first announcements, so neither cuts the other off.
+      window.setTimeout(() => announce(this.status, voice.reason), 1500);
+    }
+  }
+
+  async toggle() {
+    if (this.busy || this.button.disabled) return;
+    if (this.recording) { await this.send(); return; }
+    try {
+      this.recording = await startRecording(() => this.send());
+    } catch (error) {
+      const reason = error instanceof RecorderError ? error.reason : "absent";
+      announce(this.alert, reason === "denied"
+        ? t("Microfono non consentito: permetti l'accesso al microfono nel browser, oppure scrivi.", "Microphone blocked: allow it in the browser, or type.")
+        : t("Nessun microfono: collega le cuffie con microfono, oppure scrivi.", "No microphone: plug in a headset, or type."));
+      this.focusReply();
+      return;
+    }
+    this.button.setAttribute("aria-pressed", "true");
+    announce(this.status, t("In ascolto.", "Listening."));
+  }
+
+  async send() {
+    const recording = this.recording;
+    this.recording = null;
+    if (!recording) return;
+    this.button.setAttribute("aria-pressed", "false");
+    const wav = await recording.stop();
+    if (!wav) return;
+    this.busy = true;
+    announce(this.status, t("Riconoscimento in corso.", "Recognising."));
+    let status = 0;
+    let payload = {};
+    try {
+      const response = await fetch(body.dataset.speechUrl, {
+        method: "POST",
+        body: wav,
+        credentials: "same-origin",
+        headers: { "Content-Type": "audio/wav", "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch", Accept: "application/json" },
+      });
+      status = response.status;
+      try { payload = await response.json(); } catch (_e) { payload = {}; }
+    } catch (_error) {
+      payload = { error: t("Rete non raggiungibile: riprova o scrivi.", "Network unreachable: try again or type.") };
+    }
+    this.busy = false;
+    if (payload.redirect) { window.location.assign(payload.redirect); return; }
+    if (status >= 400 || !payload.ok) {
+      if (payload.code === "no_engine") this.setAvailable({ available: false, reason: payload.error, language: body.dataset.voiceLanguage });
+      else announce(this.alert, payload.error || payload.message || t("Non ho capito, riprova o scrivi.", "Not understood: try again or type."));
+      this.focusReply();
+      return;
+    }
+    if (payload.confirm) {
+      this.fill(payload);
+      announce(this.status, payload.message);
+      this.focusReply();
+      return;
+    }
+    await this.refresh();
+    this.focusReply();
+    announce(this.status, payload.message);
+  }
+
+  fill(payload) {
+    this.transcript = payload.transcript;
+    this.reply.value = payload.transcript;
+    byId("reply-source").value = "voice";
+    byId("reply-confidence").value = String(payload.confidence);
+    byId("reply-alternatives").value = (payload.alternatives || []).join("\n");
+  }
+
+  edited() {
+    if (this.transcript !== null && this.reply.value !== this.transcript) {
+      byId("reply-alternatives").value = ""; // they described the words the trainee replaced
+    }
+  }
+
+  reset() {
+    this.transcript = null;
+    for (const [id, value] of [["reply-source", "typed"], ["reply-confidence", ""], ["reply-alternatives", ""]]) {
+      const field = byId(id);
+      if (field) field.value = value;
+    }
+  }
+}
+
+export function initVoice(regions, refresh) {
+  const panel = byId("voice");
+  if (panel) panel.hidden = false;
+  const audio = new CallerAudio();
+  const talk = new PushToTalk(regions, refresh);
+  if (body.dataset.voiceAvailable === "off") {
+    talk.setAvailable({ available: false, reason: byId("talk-hint").textContent, language: body.dataset.voiceLanguage });
+  }
+  // Opened mid-call (reload, or after a plain form post): the next key press or click arms audio.
+  if (document.querySelector("[data-active-line]") && document.querySelector("[data-active-line]").value) {
+    const armOnce = () => { audio.arm(); document.removeEventListener("keydown", armOnce, true); document.removeEventListener("pointerdown", armOnce, true); };
+    document.addEventListener("keydown", armOnce, true);
+    document.addEventListener("pointerdown", armOnce, true);
+  }
+  return {
+    onState(data) { audio.onState(data); if (data.voice) talk.setAvailable(data.voice); },
+    answered() { audio.arm(); },
+    replay() { audio.replay(); },
+    resetReply() { talk.reset(); },
+    speaksAudioOnly() { return body.dataset.voiceMode === "audio"; },
+  };
+}

@@ -1,0 +1,177 @@
+"""Voice in the browser: caller lines as audio, tones and earcons, and push-to-talk replies.
+
+- ``GET /attempts/<id>/audio/<seq>.wav``: the caller line ``seq`` of the trainee's own attempt,
+  rendered through the cache (another trainee gets 404, like every attempt page).
+- ``GET /tones/<name>.wav``: ring (Italian 425 Hz cadence) and earcons from ``audio.tones``.
+- ``POST /attempts/<id>/speech``: a 16 kHz mono 16-bit WAV recorded in the page (raw body,
+  CSRF token in ``X-CSRFToken``); recognised for the line in conversation, constrained by its
+  step, then recorded as a ``say`` with ``source: voice``, or sent back for the trainee to
+  confirm when their accommodation asks for it. Bad audio is a 4xx with nothing recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from functools import lru_cache
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+
+from audio.errors import AudioInputError
+from audio.tones import tone
+from audio.utterance import (
+    NotUnderstoodError,
+    VoiceUnavailableError,
+    recognise_utterance,
+    voice_available,
+)
+from audio.wav import read_wav
+from simulator.errors import CallStateError, CentralinoError
+from simulator.expected import talking_line
+from simulator.web import accounts, attempts, caller_audio
+from simulator.web.i18n import pick
+from simulator.web.security import current_user, db, role_required
+
+bp = Blueprint("voice", __name__)
+log = logging.getLogger(__name__)
+
+TONE_NAMES = ("ringback", "new_call", "transfer_done", "caller_hung_up")
+_AUDIO_STATUS = {"too_big": 413}
+
+
+def _(message: str, **values: Any) -> str:
+    """gettext with a str type (Flask-Babel is untyped)."""
+    return str(gettext(message, **values))
+
+
+def _me() -> int:
+    user = current_user()
+    assert user is not None
+    return user.id
+
+
+def _wav(data: bytes, cache_control: str) -> ResponseReturnValue:
+    response = Response(data, mimetype="audio/wav")
+    response.headers["Cache-Control"] = cache_control
+    response.set_etag(hashlib.sha256(data).hexdigest()[:32])
+    return response.make_conditional(request)
+
+
+def raise_speech_limit() -> None:
+    """Let a spoken reply exceed the form upload limit (runs before the CSRF check reads it)."""
+    if request.endpoint == "voice.speech":
+        request.max_content_length = int(current_app.config["SPEECH_MAX_BYTES"]) + 1024
+
+
+@bp.get("/attempts/<int:attempt_id>/audio/<int:seq>.wav")
+@role_required("trainee")
+def caller_line(attempt_id: int, seq: int) -> ResponseReturnValue:
+    """One caller line of the trainee's own attempt, as normalised WAV (cached by the browser)."""
+    try:
+        snap = attempts.snapshot(db(), attempt_id, trainee_id=_me())
+    except attempts.AttemptNotFound:
+        abort(404)
+    event = next((e for s, e in snap.events if s == seq and e.kind == "caller_said"), None)
+    if event is None:
+        abort(404)
+    try:
+        wav = caller_audio.render_cache().get(
+            str(event.data.get("text", "")), caller_audio.voice_of(snap.scenario, event)
+        )
+    except CentralinoError as exc:
+        log.warning("caller line %s/%s not rendered: %s", attempt_id, seq, exc.message("en"))
+        abort(503)
+    # A recorded line never changes: the browser may keep it for the whole lesson.
+    return _wav(wav, "private, max-age=86400, immutable")
+
+
+@lru_cache(maxsize=len(TONE_NAMES))
+def _tone(name: str) -> bytes:
+    return tone(name)
+
+
+@bp.get("/tones/<name>.wav")
+def tone_wav(name: str) -> ResponseReturnValue:
+    """The ring and the earcons, generated once per process."""
+    if name not in TONE_NAMES:
+        abort(404)
+    return _wav(_tone(name), "public, max-age=86400")
+
+
+def voice_status(language: str) -> dict[str, Any]:
+    """Whether the trainee can speak in ``language`` here, with the reason when not."""
+    if voice_available(language, caller_audio.models_root()):
+        return {"available": True, "language": language, "reason": ""}
+    return {
+        "available": False,
+        "language": language,
+        "reason": _(
+            "Riconoscimento vocale non disponibile per questa lingua (%(lang)s): "
+            "scrivi la risposta.",
+            lang=language,
+        ),
+    }
+
+
+def _error(code: str, message: str, status: int) -> ResponseReturnValue:
+    return jsonify(ok=False, code=code, error=message), status
+
+
+@bp.post("/attempts/<int:attempt_id>/speech")
+@role_required("trainee")
+def speech(attempt_id: int) -> ResponseReturnValue:
+    """Recognise a spoken reply and record it (or return it for confirmation)."""
+    wav = request.get_data(cache=False)
+    if not wav and "audio" in request.files:
+        wav = request.files["audio"].read()
+    try:
+        snap = attempts.tick(db(), attempt_id, trainee_id=_me())
+    except attempts.AttemptNotFound:
+        abort(404)
+    if snap.status != "active":
+        return _error("ended", _("L'esercitazione è terminata."), 409)
+    limit = int(current_app.config["SPEECH_MAX_BYTES"])
+    try:
+        read_wav(wav, max_bytes=limit)
+        heard = recognise_utterance(wav, snap.state, caller_audio.models_root())
+    except AudioInputError as exc:
+        return _error(exc.code, pick(exc), _AUDIO_STATUS.get(exc.code, 400))
+    except VoiceUnavailableError as exc:
+        return _error("no_engine", pick(exc), 422)
+    except NotUnderstoodError:
+        return _error("not_understood", _("Non ho capito, riprova o scrivi."), 422)
+    except CallStateError as exc:
+        return _error("no_line", pick(exc), 409)
+    recognition = heard.recognition
+    result: dict[str, Any] = {
+        "ok": True,
+        "transcript": recognition.transcript,
+        "confidence": round(recognition.confidence, 3),
+        "alternatives": list(recognition.alternatives),
+        "line": heard.listening.line,
+    }
+    with db().read() as s:
+        confirm = accounts.settings_of(s, _me()).confirm_transcript
+    if confirm:
+        message = _("Riconosciuto: %(text)s. Premi Invio per inviare.", text=recognition.transcript)
+        return jsonify({**result, "recorded": False, "confirm": True, "message": message})
+    try:
+        attempts.act(db(), attempt_id, heard.action(), trainee_id=_me())
+    except CallStateError as exc:
+        return _error("refused", pick(exc), 409)
+    except Exception:
+        # The engine failed on this reply: what was recorded before stays; the call goes on.
+        log.exception("engine error on a spoken reply, attempt %s", attempt_id)
+        message = _("Errore del simulatore: la frase non è stata registrata. Riprova o scrivi.")
+        return _error("engine_error", message, 500)
+    message = _("Riconosciuto: %(text)s", text=recognition.transcript)
+    return jsonify({**result, "recorded": True, "confirm": False, "message": message})
+
+
+def line_language(snap: attempts.Snapshot) -> str:
+    """The language the trainee speaks now: the talking line's caller, else the scenario's."""
+    ln = talking_line(snap.state)
+    return snap.state.language_of(ln) if ln is not None else snap.scenario.language

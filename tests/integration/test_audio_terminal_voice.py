@@ -1,0 +1,84 @@
+"""Spoken replies in terminal practice, through a real ``simulator play`` subprocess.
+
+``/listen FILE.wav`` takes a WAV synthesised by espeak-ng as the trainee's reply; it goes through
+the same recognition path as the browser and the caller reacts. ``/speak`` without PortAudio says
+why and how to install it, and typing carries on.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.voice_support import ROOT, spoken
+
+
+def _play(tmp_path: Path, commands: list[str]) -> str:
+    env = {**os.environ, "CENTRALINO_AUDIO_CACHE": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "simulator.cli",
+            "--lang",
+            "en",
+            "play",
+            "en-routing-export-manager",
+            "--log",
+            str(tmp_path / "session.jsonl"),
+        ],
+        input="\n".join(commands) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_listen_recognises_a_wav_and_the_caller_reacts(tmp_path: Path) -> None:
+    """Greeting and a question by WAV: both recognised, the caller answers each."""
+    greeting = tmp_path / "greeting.wav"
+    greeting.write_bytes(spoken("Good morning, how can I help you?"))
+    question = tmp_path / "question.wav"
+    question.write_bytes(spoken("May I ask who's calling, please?"))
+    out = _play(tmp_path, ["/answer", f"/listen {greeting}", f"/listen {question}", "/finish"])
+    assert "Recognised: good morning" in out
+    assert "Caller: Good morning. Could I speak to your export manager, please?" in out
+    assert "Recognised: " in out.split("export manager, please?")[1]
+    assert "Caller: It's James Whitfield." in out
+    log = (tmp_path / "session.jsonl").read_text(encoding="utf-8")
+    assert '"source": "voice"' in log
+
+
+def test_listen_refuses_bad_files_and_speak_explains_the_microphone(tmp_path: Path) -> None:
+    """A missing or non-WAV file is explained; /speak names what to install; typing works."""
+    junk = tmp_path / "junk.wav"
+    junk.write_text("not audio", encoding="utf-8")
+    out = _play(
+        tmp_path,
+        [
+            "/answer",
+            f"/listen {tmp_path / 'none.wav'}",
+            f"/listen {junk}",
+            "/speak",
+            "Good morning, how can I help you?",
+            "/finish",
+        ],
+    )
+    assert "Cannot read the file" in out
+    assert "Not recognised: The file is not a WAV" in out
+    try:
+        import sounddevice  # noqa: F401
+
+        has_portaudio = True
+    except OSError:
+        has_portaudio = False
+    if not has_portaudio:
+        assert "apt-get install libportaudio2" in out and "pip install sounddevice" in out
+    assert "Caller: Good morning. Could I speak to your export manager, please?" in out
