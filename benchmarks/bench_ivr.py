@@ -73,8 +73,19 @@ def start_server(
     raise SystemExit(log.read_text(errors="replace")[-3000:])
 
 
+def _service_ms(response: httpx.Response) -> float:
+    """The app's own time on the request, from its Server-Timing header."""
+    timing = response.headers.get("server-timing", "")
+    return float(timing.split("dur=")[1]) if "dur=" in timing else float("nan")
+
+
 async def one_call(
-    call: PhoneCall, client: httpx.AsyncClient, base: str, latencies: list[float], think: float
+    call: PhoneCall,
+    client: httpx.AsyncClient,
+    base: str,
+    latencies: list[float],
+    think: float,
+    service: list[float],
 ) -> None:
     """Play one call, timing every request (``think`` seconds between requests, as Twilio
     speaks and the trainee answers; 0 makes every call hammer the server back to back)."""
@@ -88,13 +99,16 @@ async def one_call(
         started = time.perf_counter()
         response = await client.post(url, data=request.params, headers=headers)
         latencies.append(time.perf_counter() - started)
+        service.append(_service_ms(response))
         response.raise_for_status()
         request = call.next(url, response.text)
     final = call.status_callback()
     url, headers = signed(final, base, TOKEN)
     started = time.perf_counter()
-    (await client.post(url, data=final.params, headers=headers)).raise_for_status()
+    last = await client.post(url, data=final.params, headers=headers)
     latencies.append(time.perf_counter() - started)
+    service.append(_service_ms(last))
+    last.raise_for_status()
 
 
 def _fresh(call: PhoneCall) -> PhoneCall:
@@ -156,18 +170,19 @@ async def run(args: argparse.Namespace) -> None:
                     )
                 )  # fmt: skip
             latencies: list[float] = []
+            service: list[float] = []
             gate = asyncio.Semaphore(args.concurrency)
             warm = [_fresh(call) for call in calls[: len(ids)]] if args.warmup else []
             limits = httpx.Limits(max_connections=args.concurrency)
 
             async def gated(call: PhoneCall, client: httpx.AsyncClient) -> None:
                 async with gate:
-                    await one_call(call, client, base, latencies, args.think_ms / 1000)
+                    await one_call(call, client, base, latencies, args.think_ms / 1000, service)
 
             async with httpx.AsyncClient(timeout=60.0, limits=limits) as client:
                 # Warm-up, not measured: each worker parses each scenario once (cached after).
                 for _ in range(args.workers):
-                    await asyncio.gather(*(one_call(c, client, base, [], 0.0) for c in warm))
+                    await asyncio.gather(*(one_call(c, client, base, [], 0.0, []) for c in warm))
                     warm = [_fresh(call) for call in warm]
                 started = time.perf_counter()
                 cpu_started = time.process_time()
@@ -191,8 +206,14 @@ async def run(args: argparse.Namespace) -> None:
         f"calls: {args.calls}, concurrency: {args.concurrency}, think time: {args.think_ms} ms, "
         f"requests: {len(latencies)}"
     )
+    served = sorted(service)
+    served_p99 = served[min(len(served) - 1, int(len(served) * 0.99))]
+    print(
+        f"webhook service time (app, Server-Timing) p50: {statistics.median(served):.1f} ms, "
+        f"p99: {served_p99:.1f} ms"
+    )
     print(f"webhook round trip p50: {statistics.median(ordered) * 1000:.1f} ms")
-    print(f"webhook round trip p99: {p99 * 1000:.1f} ms")
+    print(f"webhook round trip p99: {p99 * 1000:.1f} ms (includes queueing and the client)")
     print(f"throughput: {len(latencies) / elapsed:.0f} requests/s over {elapsed:.1f} s")
     print(f"driver (client) CPU: {client_cpu:.1f} s of {elapsed:.1f} s on the same 2 cores")
     print(f"events lost: {lost}, duplicated: {duplicated}, calls without attempt: {missing}")

@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from simulator import engine, scoring
-from simulator.call_state import CallState
+from simulator.call_state import CallState, from_snapshot, to_snapshot
 from simulator.errors import CallStateError
 from simulator.events import Action, Event
 from simulator.model import Company, Scenario
@@ -88,6 +88,12 @@ def _get(session: Session, attempt_id: int, trainee_id: int | None, lock: bool) 
     if attempt is None:
         raise AttemptNotFound(attempt_id)
     return attempt
+
+
+def _keep_state(attempt: Attempt, state: CallState, company: Company) -> None:
+    """Store the state reached after the last append, so the next request need not replay."""
+    attempt.state_json = to_snapshot(state, company)
+    attempt.state_seq = attempt.last_seq
 
 
 def _append(session: Session, attempt: Attempt, new_events: Sequence[Event]) -> list[int]:
@@ -201,7 +207,7 @@ def start_attempt(
             raise AttemptNotFound(scenario_id)
         settings = accounts.settings_of(session, trainee_id)
         scenario, company = models_of(version)
-        _state, first_events = engine.start(scenario, company, multiplier=settings.time_multiplier)
+        state, first_events = engine.start(scenario, company, multiplier=settings.time_multiplier)
         attempt = Attempt(
             trainee_id=trainee_id,
             scenario_version_id=version.id,
@@ -214,13 +220,18 @@ def start_attempt(
         session.add(attempt)
         session.flush()
         _append(session, attempt, first_events)
+        _keep_state(attempt, state, company)
         return attempt.id
 
 
 def _rebuild(session: Session, attempt: Attempt, clock: Clock) -> Snapshot:
     scenario, company = models_of(attempt.scenario_version)
     numbered = _load_events(session, attempt.id)
-    state = engine.replay(scenario, company, [event for _, event in numbered])
+    state = None
+    if attempt.state_json is not None and attempt.state_seq == attempt.last_seq:
+        state = from_snapshot(scenario, company, attempt.state_json)
+    if state is None:
+        state = engine.replay(scenario, company, [event for _, event in numbered])
     now = max(clock() - attempt.clock_origin, state.last_t)
     return Snapshot(
         attempt.id, attempt.trainee_id, attempt.status, scenario, company, state, numbered, now
@@ -262,6 +273,7 @@ def act(
             snap = _rebuild(session, attempt, clock)
             state, new_events = engine.step(snap.state, action, snap.now)
         seqs = _append(session, attempt, new_events)
+        _keep_state(attempt, state, snap.company)
         if state.finished:
             attempt.status = "finished"
             attempt.finished_at = utcnow()
@@ -296,6 +308,7 @@ def tick(
             snap = _rebuild(session, attempt, clock)
             state, due = engine.advance(snap.state, snap.now)
         seqs = _append(session, attempt, due)
+        _keep_state(attempt, state, snap.company)
         return Snapshot(
             attempt.id,
             attempt.trainee_id,

@@ -159,6 +159,10 @@ class Attempt(Base):
     multiplier: Mapped[float] = mapped_column(Float, default=1.0)
     channel: Mapped[str] = mapped_column(String(20), default="web")
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # A shortcut, never the truth: the engine state as of ``state_seq``. When it lags behind
+    # ``last_seq`` (or its format changed) the state is rebuilt by replaying the events.
+    state_json: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    state_seq: Mapped[int] = mapped_column(Integer, default=0)
 
     scenario_version: Mapped[ScenarioVersion] = relationship()
     trainee: Mapped[User] = relationship()

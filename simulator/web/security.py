@@ -6,6 +6,7 @@ every request, so a deleted account is logged out everywhere at once.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -121,7 +122,23 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def _start_timer() -> None:
+    g.request_started = time.perf_counter()
+
+
+def _server_timing(response: Response) -> Response:
+    """How long the app worked on this request (Server-Timing), for load tests and browsers'
+    network panels: it tells service time apart from time spent queueing or on the wire."""
+    started = g.get("request_started")
+    if started is not None:
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        response.headers["Server-Timing"] = f"app;dur={elapsed_ms:.1f}"
+    return response
+
+
 def install(app: Flask) -> None:
     """Register the per-request hooks."""
+    app.before_request(_start_timer)
     app.before_request(load_user)
     app.after_request(add_security_headers)
+    app.after_request(_server_timing)

@@ -13,7 +13,7 @@ from simulator import engine
 from simulator.errors import CallStateError
 from simulator.events import Action
 from simulator.web import attempts
-from simulator.web.models import AttemptEvent, CallReport, Message, Score, User
+from simulator.web.models import Attempt, AttemptEvent, CallReport, Message, Score, User
 from simulator.web.testing import (
     database_urls,
     form_data,
@@ -428,3 +428,27 @@ def test_free_practice_opens_the_library_unless_the_school_turns_it_off(tmp_path
         assert started.status_code == (302 if free else 404)
     finally:
         app.extensions["centralino_db"].dispose()
+
+
+def test_state_snapshot_is_a_shortcut_and_replay_stays_the_truth(app, users):
+    """Each append stores the engine state; a stale or unreadable snapshot falls back to replay."""
+    database = app.extensions["centralino_db"]
+    attempt_id = attempts.start_attempt(database, users["luca"], "web-messaggio")
+    attempts.act(database, attempt_id, Action("answer", "l1"))
+    attempts.act(database, attempt_id, Action("say", "l1", {"text": "Buongiorno, chi parla?"}))
+    attempts.act(database, attempt_id, Action("hold", "l1"))
+    with database.read() as s:
+        row = s.get(Attempt, attempt_id)
+        assert row.state_seq == row.last_seq and row.state_json is not None
+    from_snapshot = attempts.snapshot(database, attempt_id)
+    replayed = engine.replay(
+        from_snapshot.scenario, from_snapshot.company, [e for _, e in from_snapshot.events]
+    )
+    assert from_snapshot.state.lines["l1"].status == replayed.lines["l1"].status == "on_hold"
+    with database.write() as s:
+        row = s.get(Attempt, attempt_id)
+        row.state_json = {"v": -1}  # a snapshot from another version of Centralino
+    after = attempts.act(database, attempt_id, Action("resume", "l1"))
+    assert after.state.lines["l1"].status == "talking"
+    with database.read() as s:
+        assert s.get(Attempt, attempt_id).state_json["v"] == 1
