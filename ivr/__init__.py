@@ -23,11 +23,12 @@ def init_app(app: Flask) -> None:
         return
     from ivr import cli, models, pages, settings, webhooks
 
-    del models, pages  # imported for their side effects: tables on the metadata, page routes
+    del models  # imported for its side effect: the phone tables join the metadata
     config = settings.load(app.config)
     app.extensions["centralino_ivr"] = config
     app.register_blueprint(webhooks.bp)
     app.cli.add_command(cli.group)
+    app.context_processor(pages.phone_context)
     if config.missing:
         it, en = config.message()
         log.warning("%s / %s", it, en)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from ivr import outbound
+from ivr import outbound, state
 from ivr.commands import CODES, FORMS
 from ivr.webhooks import bp, settings
 from simulator.errors import TelephonyError
@@ -21,6 +23,18 @@ def card() -> ResponseReturnValue:
     return render_template(
         "ivr/card.html", codes=CODES, forms=FORMS, enabled=settings().webhooks_enabled
     )
+
+
+def phone_context() -> dict[str, Any]:
+    """For the trainee's pages: whether "Chiamami al telefono" can be offered, asked lazily."""
+
+    def call_me_available() -> bool:
+        user = current_user()
+        if user is None or user.role != "trainee" or not settings().outbound_enabled:
+            return False
+        return state.verified_phone(db(), user.id) is not None
+
+    return {"call_me_available": call_me_available}
 
 
 @bp.post("/call-me")

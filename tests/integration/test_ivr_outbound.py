@@ -205,3 +205,19 @@ def test_cli_sets_phone_and_pin_and_places_calls(ivr_app: Flask, twilio: Recordi
     assert runner.invoke(args=["ivr", "call-me", "nobody", SCENARIO]).exit_code != 0
     status = runner.invoke(args=["ivr", "status"])
     assert "Telefono attivo" in status.output
+
+
+def test_practice_page_offers_call_me_only_with_a_verified_phone(tmp_path: Path):
+    """The button shows for a trainee with a verified number when phone practice is set up."""
+    (tmp_path / "ready").mkdir()
+    (tmp_path / "off").mkdir()
+    ready = next(make_app(tmp_path / "ready", PUBLIC_BASE_URL="https://centralino.example"))
+    client = ready.test_client()
+    _login(client)
+    assert "Chiamami al telefono" in client.get("/practice").get_data(as_text=True)
+    off = next(make_app(tmp_path / "off", PUBLIC_BASE_URL=""))
+    client = off.test_client()
+    _login(client)
+    assert "Chiamami al telefono" not in client.get("/practice").get_data(as_text=True)
+    for app in (ready, off):
+        app.extensions["centralino_db"].dispose()
