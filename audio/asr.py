@@ -73,7 +73,7 @@ class SphinxRecognizer:
         """Load the shipped en-US model (about 0.25 s: do it once per worker)."""
         try:
             from pocketsphinx import Config, Decoder
-        except ImportError as exc:  # pragma: no cover - a broken install, not a code path
+        except ImportError as exc:  # a broken install, not a code path
             raise SpeechRecognitionError(
                 f"pocketsphinx non installato ({exc}).", f"pocketsphinx not installed ({exc})."
             ) from exc

@@ -248,7 +248,7 @@ def _fire(state: CallState, eff: float, kind: str, payload: Any, out: list[Event
         ln.fired[key] = ln.fired.get(key, 0) + 1
         caller_mod.apply_rule(state, ln, rule, t, eff, out)
         return
-    raise AssertionError(f"unknown timer {kind}")  # pragma: no cover - internal invariant
+    raise AssertionError(f"unknown timer {kind}")  # an internal invariant
 
 
 def _after_line_end(state: CallState, ln: LineState) -> None:

@@ -175,7 +175,7 @@ def parse_scenario(text: str, filename: str, companies: dict[str, Company]) -> S
     """Validate scenario text through the loader; raises ScenarioError with every problem."""
     result: Any = loader.load_scenario_text(text, filename, companies)
     scenario = getattr(result, "scenario", result)
-    if not isinstance(scenario, Scenario):  # pragma: no cover - contract guard
+    if not isinstance(scenario, Scenario):  # a contract guard
         raise TypeError("loader.load_scenario_text returned no Scenario")
     return scenario
 

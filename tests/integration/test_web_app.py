@@ -6,25 +6,13 @@ import os
 import stat
 from pathlib import Path
 
-import pytest
-
 from app import create_app
 from simulator.web import accounts
 from simulator.web.testing import (
-    database_urls,
     form_data,
     login,
-    make_app,
     seed_users,
-    url_for_backend,
 )
-
-
-@pytest.fixture(params=database_urls())
-def app(request, tmp_path):
-    app = make_app(url_for_backend(request.param, tmp_path), tmp_path)
-    yield app
-    app.extensions["centralino_db"].dispose()
 
 
 def test_healthz_reports_database_scenarios_and_version(app):

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-
 from simulator.web import attempts
 from simulator.web.testing import (
-    database_urls,
     form_data,
     login,
     make_app,
     seed_users,
     url_for_backend,
 )
-
-
-@pytest.fixture(params=database_urls())
-def app(request, tmp_path):
-    app = make_app(url_for_backend(request.param, tmp_path), tmp_path)
-    yield app
-    app.extensions["centralino_db"].dispose()
-
-
-@pytest.fixture
-def users(app):
-    return seed_users(app)
 
 
 def test_trainee_gets_403_on_instructor_routes(app, users):
