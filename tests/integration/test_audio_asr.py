@@ -21,17 +21,13 @@ TRANSFER_STEP = [
     "May I ask who is calling?",
 ]
 REPO = Path(__file__).resolve().parents[2]
+HUMAN_EN = REPO / "tests/data/human-speech/human-en-speech-recognition-example.wav"
 
 
 @pytest.fixture(scope="module")
 def human_wav() -> bytes:
-    """The real 'one two three' recording from ../shared/audio (BSD-3, see its README)."""
-    path = REPO.parent / "shared" / "audio" / "human-en-speech-recognition-example.wav"
-    if not path.is_file():
-        pytest.fail(
-            f"missing real human recording {path}: the shared/ folder must sit beside the repo"
-        )
-    return path.read_bytes()
+    """The real 'one two three' recording (BSD-3, see tests/data/human-speech/README.md)."""
+    return HUMAN_EN.read_bytes()
 
 
 @pytest.fixture(scope="module")
