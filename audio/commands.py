@@ -17,7 +17,7 @@ from audio.models import InstalledModel
 from audio.models import models_install as _install
 from audio.tts import caller_synthesizer, default_synthesizer, voice_for
 from simulator.errors import SpeechRecognitionError
-from simulator.model import Scenario, Voice
+from simulator.model import Company, Scenario, Voice
 from simulator.ports import Recognition, VoiceSpec
 
 INSTANCE = Path("instance")
@@ -62,25 +62,21 @@ def models_install(
     return _install(source, models_root, sha256=sha256, lang=lang)
 
 
-def caller_lines(scenario: Scenario) -> Iterator[tuple[str, VoiceSpec]]:
-    """Every fixed line a scenario's callers say, with the voice that says it.
+def caller_lines(scenario: Scenario, company: Company) -> Iterator[tuple[str, VoiceSpec]]:
+    """Every line a scenario's callers may say, with the voice that says it.
 
-    Lines with ``{placeholders}`` are expanded at run time and cannot be rendered ahead.
+    The engine's own list (``simulator.caller.possible_lines``): step lines and replies,
+    dictations in the engine's chunks, answers to persona questions and the generic lines,
+    placeholders filled from the company, so no call waits on synthesis.
     """
-    for call in scenario.calls:
-        persona = call.caller
-        voice = voice_for(persona.language or scenario.language, persona.voice)
-        texts: list[str] = []
-        for step in call.steps.values():
-            texts.extend([step.say] if isinstance(step.say, str) else step.say or [])
-            for trigger in step.on:
-                for rule in step.rules(trigger):
-                    reply = rule.reply
-                    texts.extend([reply] if isinstance(reply, str) else reply or [])
-        texts.extend(persona.answers.values())
-        for text in dict.fromkeys(texts):
-            if text.strip() and "{" not in text:
-                yield text, voice
+    from simulator.caller import possible_lines
+
+    voices = {
+        call.line: voice_for(call.caller.language or scenario.language, call.caller.voice)
+        for call in scenario.calls
+    }
+    for line, text in possible_lines(scenario, company):
+        yield text, voices[line]
 
 
 def render_library(
@@ -98,7 +94,7 @@ def render_library(
     lines = [
         line
         for _, loaded in sorted(library.scenarios.items())
-        for line in caller_lines(loaded.scenario)
+        for line in caller_lines(loaded.scenario, library.companies[loaded.scenario.company])
     ]
     progress = _Progress(progress_stream, len(lines))
     rendered = 0

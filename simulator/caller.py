@@ -6,6 +6,7 @@ behaviour reads in one place. Every function appends the events it causes to ``o
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from simulator.call_state import CallState, LineState
@@ -15,7 +16,7 @@ from simulator.language import lexicon
 from simulator.language.accuracy import word_accuracy
 from simulator.language.intents import intent_phrases, match_intent
 from simulator.language.normalise import words
-from simulator.model import Rule
+from simulator.model import Company, Rule, Scenario
 from simulator.templates import Lookup, expand
 
 # Questions any caller answers at any point, from its persona.
@@ -131,10 +132,49 @@ def dictate(
     spoken = expand(text, _values(state, ln))
     ln.dictation = spoken
     ln.readback_confirmed = False
-    words = spoken.split()
-    for start in range(0, len(words), DICTATION_CHUNK_WORDS):
-        chunk = " ".join(words[start : start + DICTATION_CHUNK_WORDS])
+    for chunk in dictation_chunks(spoken):
         say(state, ln, chunk, t, eff, out, dictation=True)
+
+
+def dictation_chunks(text: str) -> list[str]:
+    """A dictated text in the short pieces a caller says at a time."""
+    words = text.split()
+    return [
+        " ".join(words[start : start + DICTATION_CHUNK_WORDS])
+        for start in range(0, len(words), DICTATION_CHUNK_WORDS)
+    ]
+
+
+def possible_lines(scenario: Scenario, company: Company) -> Iterator[tuple[str, str]]:
+    """(line id, text) for everything a scenario's callers may say, placeholders filled.
+
+    Lets speech be rendered before a call starts: step lines, replies, dictations, answers to
+    persona questions and the generic lines (silence, read-back, hold) in the caller's language.
+    """
+    for call in scenario.calls:
+        persona = call.caller
+        values = Lookup(company, persona, scenario.operator_name)
+        lang = (persona.language or scenario.language).split("-")[0]
+        texts: list[str] = []
+        for step in call.steps.values():
+            texts.extend([step.say] if isinstance(step.say, str) else step.say or [])
+            if step.dictate:
+                texts.extend(dictation_chunks(expand(step.dictate, values)))
+            for trigger in step.on:
+                for rule in step.rules(trigger):
+                    texts.extend([rule.reply] if isinstance(rule.reply, str) else rule.reply or [])
+        texts.extend(persona.answers.values())
+        facts = {"name": persona.name, "organisation": persona.organisation or "",
+                 "phone": persona.phone or "", **persona.facts}  # fmt: skip
+        facts = {key: value for key, value in facts.items() if value}
+        for question in PERSONA_QUESTIONS:
+            answer = lexicon.fill_answer(question, facts, lang)
+            if answer:
+                texts.append(answer)
+        texts.extend((lexicon.CALLER_LINES.get(lang) or lexicon.CALLER_LINES["it"]).values())
+        for text in dict.fromkeys(expand(text, values) for text in texts):
+            if text.strip():
+                yield call.line, text
 
 
 def hang_up(

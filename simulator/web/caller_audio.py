@@ -18,7 +18,7 @@ from audio.commands import caller_lines
 from audio.tts import caller_synthesizer, voice_for
 from simulator.errors import CentralinoError
 from simulator.events import Event
-from simulator.model import Scenario
+from simulator.model import Company, Scenario
 from simulator.ports import VoiceSpec
 
 log = logging.getLogger(__name__)
@@ -46,10 +46,10 @@ def render_cache() -> RenderCache:
     return RenderCache(cache_root(), caller_synthesizer())
 
 
-def prerender(scenario: Scenario) -> int:
-    """Render a scenario's fixed caller lines before its call starts; 0 if TTS is unavailable."""
+def prerender(scenario: Scenario, company: Company) -> int:
+    """Render what a scenario's callers may say before its call starts; 0 if TTS is missing."""
     try:
-        return render_cache().prerender(caller_lines(scenario))
+        return render_cache().prerender(caller_lines(scenario, company))
     except CentralinoError as exc:
         log.warning("caller audio not pre-rendered for %s: %s", scenario.id, exc.message("en"))
         return 0

@@ -98,7 +98,8 @@ def start(scenario_id: str) -> ResponseReturnValue:
     except attempts.AttemptNotFound:
         abort(404)
     # Render the callers' lines now, before the console opens and the first line is due.
-    caller_audio.prerender(attempts.snapshot(db(), attempt_id, trainee_id=_me()).scenario)
+    started = attempts.snapshot(db(), attempt_id, trainee_id=_me())
+    caller_audio.prerender(started.scenario, started.company)
     return redirect(url_for("console.attempt", attempt_id=attempt_id, focus="lines-heading"))
 
 

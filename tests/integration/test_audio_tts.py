@@ -115,3 +115,37 @@ def test_empty_text_and_unknown_language_are_errors(synth: EspeakSynthesizer) ->
     with pytest.raises(SpeechSynthesisError, match="xx-YY"):
         voice_for("xx-YY", None)
     assert voice_for("pt-BR", Voice(voice="roa/pt-br")).voice == "roa/pt-br"
+
+
+def _library_voices() -> list[tuple[str, str, VoiceSpec]]:
+    from tests.library import library
+
+    found = []
+    for scenario_id, loaded in sorted(library().scenarios.items()):
+        scenario = loaded.scenario
+        for call in scenario.calls:
+            spec = voice_for(call.caller.language or scenario.language, call.caller.voice)
+            found.append((scenario_id, call.line, spec))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("scenario_id", "line", "spec"),
+    _library_voices(),
+    ids=lambda v: str(getattr(v, "engine_id", v)),
+)
+def test_every_bundled_caller_voice_is_valid_at_a_safe_level(
+    synth: EspeakSynthesizer, scenario_id: str, line: str, spec: VoiceSpec
+) -> None:
+    """Each caller of the library speaks a valid WAV at the target loudness, under the peak."""
+    lang = spec.language.split("-")[0]
+    assert_normalised(synth.render(LINES[lang], spec))
+
+
+def test_callers_of_one_scenario_have_distinct_voices() -> None:
+    """Several callers in one scenario never share a voice: the trainee tells them apart."""
+    by_scenario: dict[str, list[VoiceSpec]] = {}
+    for scenario_id, _line, spec in _library_voices():
+        by_scenario.setdefault(scenario_id, []).append(spec)
+    shared = {sid: specs for sid, specs in by_scenario.items() if len(set(specs)) < len(specs)}
+    assert not shared, f"scenarios whose callers share a voice: {sorted(shared)}"
