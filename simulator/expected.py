@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from simulator.call_state import CallState, LineState
 from simulator.caller import PERSONA_QUESTIONS
 from simulator.language.intents import intent_phrases
+from simulator.templates import Lookup, expand
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,19 +37,52 @@ def talking_line(state: CallState, line: str | None = None) -> LineState | None:
     return ln if ln is not None and ln.status == "talking" else None
 
 
+# Builtin intents a trainee may use in any step (openings, closings, courtesy, offers).
+COMMON_INTENTS = (
+    "greeting",
+    "goodbye",
+    "thanks",
+    "apologise",
+    "offer_help",
+    "offer_message",
+    "offer_transfer",
+    "ask_code",
+    "yes",
+    "no",
+)
+
+
 def expected_phrases(state: CallState, ln: LineState) -> tuple[str, ...]:
-    """Phrases the caller on ``ln`` reacts to in its current step, as the scenario wrote them."""
+    """What the trainee may say on ``ln`` now, most expected first.
+
+    The current step's intents come first, then a pending read-back, then everything else the
+    call can hear or the rubric listens for: the other steps' intents, the criteria's expected
+    and forbidden phrases, courtesy and persona questions. A grammar of only the current step
+    would turn a sentence meant for another moment into one of this step's phrases (and
+    scoring would credit words never said); with the whole call in the grammar it is recognised
+    as what it is, and anything else falls through to free dictation.
+    """
     lang = state.language_of(ln)
     extra = state.scenario.intents
+    values = Lookup(state.company, ln.caller, state.scenario.operator_name)
     phrases: list[str] = []
-    if ln.dictation and not ln.readback_confirmed:
-        phrases.append(ln.dictation)
     if ln.step is not None:
         for rule in ln.call.steps[ln.step].rules("say"):
             if rule.intent:
                 phrases.extend(intent_phrases(rule.intent, lang, extra))
-    for question in (*PERSONA_QUESTIONS, "ask_wait"):
-        phrases.extend(intent_phrases(question, lang, extra))
+    if ln.dictation and not ln.readback_confirmed:
+        phrases.append(ln.dictation)
+    for step in ln.call.steps.values():
+        for rule in step.rules("say"):
+            if rule.intent:
+                phrases.extend(intent_phrases(rule.intent, lang, extra))
+    for criterion in state.scenario.criteria:
+        if criterion.line not in (None, ln.line):
+            continue
+        written = getattr(criterion, "any_of", None) or getattr(criterion, "none_of", None) or []
+        phrases.extend(expand(phrase, values) for phrase in written)
+    for intent in (*COMMON_INTENTS, *PERSONA_QUESTIONS, "ask_wait"):
+        phrases.extend(intent_phrases(intent, lang, extra))
     return tuple(dict.fromkeys(p for p in phrases if p.strip()))
 
 

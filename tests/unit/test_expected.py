@@ -27,19 +27,33 @@ def test_nothing_to_listen_for_before_answering() -> None:
     assert listening(state) is None
 
 
-def test_first_step_expects_greetings_then_the_next_step_changes_them() -> None:
-    """The opening step listens for greetings and the company name; the next for transfers."""
+def test_current_step_comes_first_and_the_whole_call_is_heard() -> None:
+    """The opening step's phrases lead; the next step's, the rubric's and questions follow, so
+    a sentence meant for later is recognised as itself, not forced into an opening phrase."""
     state = _answered("en-routing-export-manager")
     heard = listening(state)
     assert heard is not None and heard.line == "l1" and heard.language == "en-GB"
     assert "lucania forniture" in heard.phrases
     assert "who's calling" in " ".join(heard.phrases).lower()  # persona questions too
-    assert "i'll put you through to francesca gallo" not in heard.phrases
+    later = "i'll put you through to francesca gallo"
+    assert later in heard.phrases
+    assert heard.phrases.index("lucania forniture") < heard.phrases.index(later)
     state, _ = engine.step(state, Action("say", "l1", {"text": "Good morning"}), 2.0)
     after = listening(state)
     assert after is not None
-    assert "i'll put you through to francesca gallo" in after.phrases
+    assert after.phrases[0] != heard.phrases[0]  # the new step's phrases now lead
+    assert after.phrases.index(later) < after.phrases.index("lucania forniture")
     assert len(after.phrases) == len(set(after.phrases))
+
+
+def test_the_rubric_phrases_are_in_the_grammar() -> None:
+    """Phrases a criterion scores (expected or forbidden) can be recognised when spoken."""
+    state = _answered("en-complaint-late-delivery")
+    heard = listening(state)
+    assert heard is not None
+    scenario = state.scenario
+    forbidden = [p for c in scenario.criteria if c.kind == "forbidden" for p in c.none_of]
+    assert forbidden and all(p in heard.phrases for p in forbidden)
 
 
 @pytest.mark.parametrize("scenario_id", scenario_ids())
