@@ -33,6 +33,7 @@ class LineState:
     ended_reason: str | None = None
     last_caller_text: str | None = None
     dictation: str | None = None
+    dictation_left: list[str] = field(default_factory=list)
     readback_confirmed: bool = False
     fired: dict[str, int] = field(default_factory=dict)
 
@@ -45,7 +46,7 @@ class LineState:
         return self.call.direction
 
     def clone(self) -> LineState:
-        return replace(self, fired=dict(self.fired))
+        return replace(self, fired=dict(self.fired), dictation_left=list(self.dictation_left))
 
 
 @dataclass(slots=True)
@@ -102,6 +103,7 @@ _LINE_FIELDS = (
     "ended_reason",
     "last_caller_text",
     "dictation",
+    "dictation_left",
     "readback_confirmed",
     "fired",
 )
@@ -148,6 +150,7 @@ def from_snapshot(
     }
     for ln in lines.values():
         ln.fired = dict(ln.fired)
+        ln.dictation_left = list(ln.dictation_left)
     current = Company.model_validate(snapshot["company"]) if "company" in snapshot else company
     return CallState(
         scenario=scenario,

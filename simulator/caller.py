@@ -132,8 +132,15 @@ def dictate(
     spoken = expand(text, _values(state, ln))
     ln.dictation = spoken
     ln.readback_confirmed = False
-    for chunk in dictation_chunks(spoken):
-        say(state, ln, chunk, t, eff, out, dictation=True)
+    chunks = dictation_chunks(spoken)
+    ln.dictation_left = chunks[1:]
+    say(state, ln, chunks[0], t, eff, out, dictation=True)
+
+
+def next_chunk(state: CallState, ln: LineState, t: float, eff: float, out: list[Event]) -> None:
+    """The caller goes on dictating: the next piece of the fonogramma."""
+    chunk = ln.dictation_left.pop(0)
+    say(state, ln, chunk, t, eff, out, dictation=True, last=not ln.dictation_left)
 
 
 def dictation_chunks(text: str) -> list[str]:
@@ -209,6 +216,14 @@ def react_to_speech(
 ) -> None:
     """Answer what the trainee said: a read-back, a step's expected intent, or a question."""
     lang = state.language_of(ln)
+    if ln.dictation_left:
+        # Mid-dictation the caller only goes on ("sì", "avanti") or repeats the last piece.
+        repeat = candidates_match(text, alternatives, lang, state, "ask_repeat")
+        if repeat and ln.last_caller_text:
+            say(state, ln, ln.last_caller_text, t, eff, out, dictation=True, repeat=True)
+        else:
+            next_chunk(state, ln, t, eff, out)
+        return
     if ln.dictation and not ln.readback_confirmed and _readback(state, ln, text, t, eff, out):
         return
     assert ln.step is not None
@@ -236,6 +251,14 @@ def react_to_speech(
     fallback = [rule for rule in rules if rule.intent is None]
     if fallback:
         apply_rule(state, ln, fallback[0], t, eff, out)
+
+
+def candidates_match(
+    text: str, alternatives: list[str], lang: str, state: CallState, intent: str
+) -> bool:
+    """Whether the trainee's words express one given intent."""
+    phrases = {intent: intent_phrases(intent, lang, state.scenario.intents)}
+    return match_intent(text, phrases, lang, alternatives=alternatives) is not None
 
 
 def _readback(

@@ -23,6 +23,8 @@ from simulator.model import Company, Rule, Scenario
 DEFAULT_NO_ANSWER_S = 40.0
 DEFAULT_SILENCE = Rule(after_s=20, max=2, hangup=True)
 DICTATION_SILENCE = Rule(after_s=90, max=2, hangup=True)
+# A caller dictating a fonogramma waits this long for the operator to write, then goes on.
+DICTATION_PAUSE_S = 5.0
 DEFAULT_HOLD = Rule(after_s=90, hangup=True)
 HOLD_WARNING_S = 20.0
 MAX_TIMERS_PER_CALL = 500
@@ -132,6 +134,8 @@ def _timers(state: CallState) -> list[tuple[float, str, Any]]:
             rules = call.steps[call.start].rules("no_answer")
             after = rules[0].after_s if rules and rules[0].after_s else DEFAULT_NO_ANSWER_S
             found.append((ln.rang_at + after * m, "no_answer", ln.line))
+        elif ln.status == "talking" and ln.line == state.active_line and ln.dictation_left:
+            found.append((ln.last_activity_at + DICTATION_PAUSE_S * m, "dictation", ln.line))
         elif ln.status == "talking" and ln.line == state.active_line and ln.step:
             rule = _silence_rule(ln)
             if rule is not None and rule.after_s is not None:
@@ -216,6 +220,9 @@ def _fire(state: CallState, eff: float, kind: str, payload: Any, out: list[Event
         prompt = rule.model_copy(update={"reply": reply, "hangup": False})
         caller_mod.apply_rule(state, ln, prompt, t, eff, out)
         ln.last_activity_at = eff
+        return
+    if kind == "dictation":
+        caller_mod.next_chunk(state, state.lines[payload], t, eff, out)
         return
     if kind == "hold_warning":
         ln = state.lines[payload]

@@ -337,3 +337,68 @@ def test_each_reply_gives_the_caller_fresh_patience_with_silence() -> None:
     state, events = engine.advance(state, 34.5)
     assert "caller_hangup" not in kinds(events)
     assert state.lines["l1"].status == "talking"
+
+
+LONG = Scenario.model_validate(
+    parse(
+        """
+id: dettatura
+title: Dettatura
+family: fonogramma
+language: it-IT
+level: 1
+company: lucania-forniture
+calls:
+  - line: l1
+    caller: {name: Prefettura}
+    start: detta
+    steps:
+      detta:
+        say: "Fonogramma per il direttore, scriva."
+        dictate: >-
+          Si comunica che la riunione del comitato è rinviata
+          a lunedì dodici alle ore nove presso la sala grande
+criteria:
+  - {id: c, ra: ADA.24.01.08.RA1, kind: fonogramma, step: detta, advice: "Trascrivi."}
+""",
+        "dettatura.yaml",
+    ).data
+)
+
+
+def dictated(events: list[Event]) -> list[str]:
+    return [
+        str(e.data["text"]) for e in events if e.kind == "caller_said" and e.data.get("dictation")
+    ]
+
+
+def test_a_fonogramma_is_dictated_piece_by_piece_at_the_trainees_pace() -> None:
+    state, _ = engine.start(LONG, COMPANY, multiplier=2.0)
+    state, events = engine.step(state, Action("answer", "l1"), 1.0)
+    assert dictated(events) == ["Si comunica che la riunione del"]
+    state, events = engine.advance(state, 10.5)
+    assert dictated(events) == []  # 5 s pause stretched to 10 s: not yet
+    state, events = engine.advance(state, 11.5)
+    assert dictated(events) == ["comitato è rinviata a lunedì dodici"]
+    state, events = engine.step(state, Action("say", None, {"text": "sì, avanti"}), 13.0)
+    assert dictated(events) == ["alle ore nove presso la sala"]
+    state, events = engine.step(state, Action("say", None, {"text": "può ripetere?"}), 14.0)
+    assert dictated(events) == ["alle ore nove presso la sala"]
+    state, events = engine.step(
+        state, Action("say", None, {"text": "si comunica che la riunione"}), 15.0
+    )
+    assert dictated(events) == ["grande"]  # still dictating: no read-back yet
+    assert not any(e.data.get("readback") for e in events)
+    state, events = engine.step(
+        state,
+        Action(
+            "say",
+            None,
+            {
+                "text": "Rileggo: si comunica che la riunione del comitato è "
+                "rinviata a lunedì dodici alle ore nove presso la sala grande"
+            },
+        ),
+        40.0,
+    )
+    assert [e.data.get("confirmed") for e in events if e.data.get("readback")] == [True]
