@@ -153,8 +153,6 @@ def _entry_text(event: Event, scenario: Scenario, company: Company) -> tuple[str
         if status == "busy":
             return _("Sistema"), _("interno occupato: la chiamata torna a te.")
         return _("Sistema"), _("interno assente: la chiamata torna a te.")
-    if kind == "notice" and d.get("code") == "hold_warning":
-        return _("Avviso"), _("il chiamante in attesa sta per riattaccare.")
     if kind in (
         "take_message",
         "fonogramma",
@@ -253,6 +251,13 @@ def build(snap: Snapshot) -> ConsoleView:
         number = numbers.get(event.line or "", 0)
         if event.kind in ALERT_KINDS:
             alerts.append((seq, _ring_alert(event, number)))
+            continue
+        if event.kind == "notice" and event.data.get("code") == "hold_warning":
+            # Time is running out (WCAG 2.2.1): announced at once in every voice mode, and
+            # only there, so it is never read twice.
+            alerts.append(
+                (seq, _("Linea %(n)s: il chiamante in attesa sta per riattaccare", n=number))
+            )
             continue
         if event.kind == "voicemail_listen":
             listened.add(str(event.data.get("id")))

@@ -467,3 +467,25 @@ def test_state_snapshot_is_a_shortcut_and_replay_stays_the_truth(app, users):
     assert after.state.lines["l1"].status == "talking"
     with database.read() as s:
         assert s.get(Attempt, attempt_id).state_json["v"] == 1
+
+
+def test_hold_warning_is_an_alert_not_a_log_line(app, users):
+    """Before a held caller hangs up the console alerts once, in every voice mode."""
+    from simulator.web import console_view
+
+    database = app.extensions["centralino_db"]
+    now = [1000.0]
+
+    def clock():
+        return now[0]
+
+    attempt_id = attempts.start_attempt(database, users["luca"], "web-messaggio", clock=clock)
+    attempts.act(database, attempt_id, Action("answer", "l1"), clock=clock)
+    attempts.act(database, attempt_id, Action("hold", "l1"), clock=clock)
+    now[0] += 75  # default patience 90 s, warning 20 s before
+    snap = attempts.tick(database, attempt_id, clock=clock)
+    with app.test_request_context():
+        view = console_view.build(snap)
+    texts = [text for _, text in view.alerts]
+    assert "Linea 1: il chiamante in attesa sta per riattaccare" in texts
+    assert not any("riattaccare" in entry.text for entry in view.entries)
