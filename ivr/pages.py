@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from ivr import outbound, state
 from ivr.commands import CODES, FORMS
@@ -26,7 +28,8 @@ def card() -> ResponseReturnValue:
 
 
 def phone_context() -> dict[str, Any]:
-    """For the trainee's pages: whether "Chiamami al telefono" can be offered, asked lazily."""
+    """For the web pages: whether "Chiamami al telefono" can be offered (asked lazily), and
+    where an instructor sets a trainee's phone and PIN."""
 
     def call_me_available() -> bool:
         user = current_user()
@@ -34,7 +37,70 @@ def phone_context() -> dict[str, Any]:
             return False
         return state.verified_phone(db(), user.id) is not None
 
-    return {"call_me_available": call_me_available}
+    def phone_admin_url(trainee_id: int) -> str:
+        return url_for("ivr.trainee_phone", trainee_id=trainee_id)
+
+    return {"call_me_available": call_me_available, "phone_admin_url": phone_admin_url}
+
+
+@bp.route("/trainees/<int:trainee_id>/phone", methods=["GET", "POST"])
+@role_required("instructor")
+def trainee_phone(trainee_id: int) -> ResponseReturnValue:
+    """An instructor records a trainee's verified number and gives them a new phone PIN."""
+    trainee = state.trainee(db(), trainee_id)
+    if trainee is None:
+        abort(404)
+    english = lang() == "en"
+    errors: dict[str, str] = {}
+    values = {
+        "phone": request.form.get("phone", "").strip(),
+        "new_pin": request.form.get("new_pin"),
+    }
+    if request.method == "POST":
+        pin = f"{secrets.randbelow(10**6):06d}" if values["new_pin"] else None
+        if not values["phone"] and pin is None:
+            errors["phone"] = (
+                "Write a number or ask for a new PIN."
+                if english
+                else "Scrivi un numero o chiedi un nuovo PIN."
+            )
+        else:
+            try:
+                state.set_phone(
+                    db(),
+                    trainee_id,
+                    secret=str(current_app.config["SECRET_KEY"]),
+                    phone=values["phone"] or None,
+                    pin=pin,
+                )
+            except ValueError:
+                errors["phone"] = (
+                    "Not a phone number: write it with its area code, e.g. 0971 123456."
+                    if english
+                    else "Numero non valido: scrivilo con il prefisso, es. 0971 123456."
+                )
+            except SQLAlchemyError:
+                errors["phone"] = (
+                    "This number or PIN belongs to another trainee."
+                    if english
+                    else "Numero o PIN già assegnato a un altro allievo."
+                )
+        if not errors:
+            if pin is not None:
+                flash(
+                    (f"Saved. New PIN: {pin}. Give it to the trainee in person."
+                     if english else
+                     f"Salvato. Nuovo PIN: {pin}. Consegnalo all'allievo di persona."),
+                    "status",
+                )  # fmt: skip
+            else:
+                flash("Saved." if english else "Salvato.", "status")
+            return redirect(url_for("ivr.trainee_phone", trainee_id=trainee_id))
+    current = state.verified_phone(db(), trainee_id)
+    page = render_template(
+        "ivr/phone.html", trainee=trainee, errors=errors, values=values, current=current
+    )
+    return page, (400 if errors else 200)
 
 
 @bp.post("/call-me")

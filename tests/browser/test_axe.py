@@ -110,9 +110,15 @@ def test_other_pages(page: Page, live: LiveServer) -> None:
         f"/instructor/trainees/{ids['marta']}",
         "/instructor/trainees/new",
         "/instructor/upload",
+        f"/ivr/trainees/{ids['marta']}/phone",
     ):
         page.goto(base + path)
         assert_axe_clean(page, path)
+    page.fill("#f-phone", "non è un numero")
+    page.click("main button[type=submit]")
+    expect(page).to_have_title(re.compile("^Errore:"))
+    assert_axe_clean(page, "trainee phone with an error")
+    page.goto(f"{base}/instructor/upload")
     page.set_input_files(
         "#scenario-file",
         files=[

@@ -221,3 +221,36 @@ def test_practice_page_offers_call_me_only_with_a_verified_phone(tmp_path: Path)
     assert "Chiamami al telefono" not in client.get("/practice").get_data(as_text=True)
     for app in (ready, off):
         app.extensions["centralino_db"].dispose()
+
+
+def test_instructor_sets_a_trainees_phone_and_pin_from_the_web(ivr_app: Flask):
+    """The number is stored verified, a new PIN is shown once and then identifies the caller."""
+    client = ivr_app.test_client()
+    db = ivr_app.extensions["centralino_db"]
+    with db.write() as session:
+        from simulator.web import accounts
+
+        accounts.create_user(
+            session, username="ada", display_name="Ada", password=PASSWORD, role="instructor"
+        )
+    page = client.get("/login").get_data(as_text=True)
+    client.post("/login", data={"username": "ada", "password": PASSWORD, "csrf_token": _csrf(page)})
+    trainee = state.trainee_by_username(db, "luca")
+    assert trainee is not None
+    url = f"/ivr/trainees/{trainee.id}/phone"
+    form = client.get(url).get_data(as_text=True)
+    bad = client.post(url, data={"phone": "abc", "csrf_token": _csrf(form)})
+    assert bad.status_code == 400 and "Numero non valido" in bad.get_data(as_text=True)
+    saved = client.post(
+        url,
+        data={"phone": "333 765 4321", "new_pin": "1", "csrf_token": _csrf(form)},
+        follow_redirects=True,
+    )
+    text = saved.get_data(as_text=True)
+    pin = text.split("Nuovo PIN: ")[1][:6]
+    assert state.verified_phone(db, trainee.id) == "+393337654321"
+    found = state.trainee_by_pin(db, SECRET, pin)
+    assert found is not None and found.id == trainee.id
+    luca = ivr_app.test_client()
+    _login(luca)
+    assert luca.get(url).status_code == 403  # trainees never reach the instructor's page
