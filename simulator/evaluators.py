@@ -13,7 +13,7 @@ from simulator.events import Event
 from simulator.language.accuracy import keyword_coverage, word_accuracy
 from simulator.language.intents import phrase_present
 from simulator.language.normalise import normalise
-from simulator.language.phone import normalise_phone, same_phone
+from simulator.language.phone import same_phone
 from simulator.model import (
     ActionCriterion,
     Company,
@@ -648,4 +648,4 @@ _EVALUATORS: dict[str, Callable[[Any, Context], tuple[float, Note]]] = {
     "fonogramma": fonogramma,
 }
 
-__all__ = ["Context", "Note", "evaluate", "normalise_phone"]
+__all__ = ["Context", "Note", "evaluate"]

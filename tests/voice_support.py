@@ -13,9 +13,6 @@ from simulator.ports import VoiceSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
-HUMAN_EN = (
-    Path(__file__).resolve().parent / "data/human-speech/human-en-speech-recognition-example.wav"
-)
 # A clear voice for the trainee, distinct from the British persona of the English scenarios.
 TRAINEE_EN = VoiceSpec("en", "gmw/en-us", None, 150, 50)
 
