@@ -13,9 +13,10 @@ from typing import Any
 
 from flask import Flask
 
-from simulator.web import cli, config, i18n, security
-from simulator.web.db import Database
-from simulator.web.extensions import babel, csrf, limiter
+from simulator.flaskkit import i18n, security
+from simulator.flaskkit.extensions import babel, csrf, limiter
+from simulator.store.db import Database
+from simulator.web import cli, config
 
 VERSION = "0.1.0"
 ROOT = Path(__file__).resolve().parent

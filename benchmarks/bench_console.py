@@ -30,7 +30,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from simulator.web import accounts  # noqa: E402 - after the path set-up above
+from simulator.practice import accounts  # noqa: E402 - after the path set-up above
 from simulator.web.testing import FIXTURES, PASSWORD, make_app, seed_users  # noqa: E402
 
 STEPS: list[dict[str, str]] = [
@@ -134,7 +134,7 @@ def main() -> int:
         # Generous caller patience so no caller hangs up while the machine is saturated.
         from sqlalchemy import select
 
-        from simulator.web.models import User
+        from simulator.store.models import User
 
         for user_id in s.scalars(select(User.id).where(User.role == "trainee")):
             accounts.save_settings(s, user_id, accounts.Settings(time_multiplier=3.0))

@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT))
 from ivr.driver import MAX_REQUESTS, PhoneCall, signed  # noqa: E402
 from simulator.harness import run_call  # noqa: E402
 from simulator.loader import load_library  # noqa: E402
+from simulator.practice import attempts  # noqa: E402
 from simulator.script import load_script  # noqa: E402
-from simulator.web import attempts  # noqa: E402
-from simulator.web.db import Database  # noqa: E402
+from simulator.store.db import Database  # noqa: E402
 from tests.integration.ivr_support import PHONE, SECRET, TOKEN, seed  # noqa: E402
 
 
@@ -152,7 +152,7 @@ async def run(args: argparse.Namespace) -> None:
         url = args.database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
         db = Database(url)
         if not db.is_sqlite:
-            from ivr import models  # noqa: F401
+            from simulator.store import phone  # noqa: F401
 
             db.drop_all()
         seed(db)

@@ -21,9 +21,8 @@ def init_app(app: Flask) -> None:
     """Register the IVR on an app built by ``create_app`` (idempotent)."""
     if "ivr" in app.blueprints:
         return
-    from ivr import cli, models, pages, settings, webhooks
+    from ivr import cli, pages, settings, webhooks
 
-    del models  # imported for its side effect: the phone tables join the metadata
     config = settings.load(app.config)
     app.extensions["centralino_ivr"] = config
     app.register_blueprint(webhooks.bp)

@@ -17,7 +17,7 @@ from flask.cli import AppGroup
 from ivr import outbound, state
 from ivr.settings import IvrSettings
 from simulator.errors import TelephonyError
-from simulator.web.db import Database
+from simulator.store.db import Database
 
 group = AppGroup("ivr", help="Esercitazioni al telefono / phone practice (Twilio).")
 

@@ -15,7 +15,7 @@ from typing import Any
 from ivr import state, texts
 from ivr.settings import IvrSettings
 from ivr.twiml import AudioFor, GatherSpec, UrlFor, Utterance, build, system
-from simulator.web.db import Database
+from simulator.store.db import Database
 
 Clock = Callable[[], float]
 

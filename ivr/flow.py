@@ -30,7 +30,7 @@ from ivr.context import (
 from ivr.twiml import Utterance, build, system
 from simulator.language.normalise import normalise
 from simulator.language.numbers import spoken_digits
-from simulator.web import attempts
+from simulator.practice import attempts
 
 MAX_TRIES = 3
 _YES = frozenset({"si", "sì", "conferma", "confermo", "yes", "ok", "certo", "1", "uno", "one"})

@@ -30,8 +30,8 @@ from simulator.errors import CallStateError
 from simulator.events import Action, Event
 from simulator.language.normalise import normalise
 from simulator.language.numbers import spoken_digits
-from simulator.web import attempts
-from simulator.web.attempts import Snapshot
+from simulator.practice import attempts
+from simulator.practice.attempts import Snapshot
 
 
 def handle(ctx: Ctx, call: state.CallRow, number: int, params: Mapping[str, str]) -> Reply:

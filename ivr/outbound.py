@@ -19,7 +19,7 @@ from twilio.rest import Client
 from ivr import state
 from ivr.settings import IvrSettings
 from simulator.errors import TelephonyError
-from simulator.web.db import Database
+from simulator.store.db import Database
 
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
 

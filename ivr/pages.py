@@ -14,9 +14,9 @@ from ivr import outbound, state
 from ivr.commands import CODES, FORMS
 from ivr.webhooks import bp, settings
 from simulator.errors import TelephonyError
-from simulator.web.i18n import lang
-from simulator.web.models import Assignment
-from simulator.web.security import current_user, db, role_required
+from simulator.flaskkit.i18n import lang
+from simulator.flaskkit.security import current_user, db, role_required
+from simulator.store.models import Assignment
 
 
 @bp.get("/card")

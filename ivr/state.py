@@ -18,10 +18,10 @@ import phonenumbers
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from ivr.models import IvrCall, IvrPhone, IvrTurn
-from simulator.web.db import Database
-from simulator.web.library import current_scenarios
-from simulator.web.models import Assignment, Attempt, User, utcnow
+from simulator.practice.library import current_scenarios
+from simulator.store.db import Database
+from simulator.store.models import Assignment, Attempt, User, utcnow
+from simulator.store.phone import IvrCall, IvrPhone, IvrTurn
 
 REPLAY_WAIT_S = 10.0
 REPLAY_POLL_S = 0.1

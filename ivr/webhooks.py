@@ -21,8 +21,8 @@ from flask.typing import ResponseReturnValue
 from ivr import flow, media, signature, state
 from ivr.settings import IvrSettings
 from ivr.twiml import Utterance
-from simulator.web.extensions import csrf
-from simulator.web.security import db
+from simulator.flaskkit.extensions import csrf
+from simulator.flaskkit.security import db
 
 log = logging.getLogger(__name__)
 bp = Blueprint("ivr", __name__, url_prefix="/ivr", template_folder="templates")
@@ -236,7 +236,7 @@ def status() -> ResponseReturnValue:
             if row.stage != "interrupted":
                 changes["stage"] = "finished"
                 if row.attempt_id is not None and state.attempt_active(ctx.db, row.attempt_id):
-                    from simulator.web import attempts
+                    from simulator.practice import attempts
 
                     attempts.finish(ctx.db, row.attempt_id, clock=ctx.clock)
         elif call_status in FINAL_FAILURES:

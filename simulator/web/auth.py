@@ -16,10 +16,10 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from simulator.web import accounts
-from simulator.web.extensions import limiter
-from simulator.web.i18n import LANGUAGES, pick
-from simulator.web.security import current_user, db, log_in, safe_next
+from simulator.flaskkit.extensions import limiter
+from simulator.flaskkit.i18n import LANGUAGES, pick
+from simulator.flaskkit.security import current_user, db, log_in, safe_next
+from simulator.practice import accounts
 
 bp = Blueprint("auth", __name__)
 

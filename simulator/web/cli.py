@@ -15,28 +15,12 @@ import os
 from pathlib import Path
 
 import click
-from alembic import command
-from alembic.config import Config
 from flask import Flask, current_app
 
 from simulator.errors import ScenarioError
-from simulator.web import accounts, library
-from simulator.web.db import Database
-
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
-
-
-def alembic_config(url: str) -> Config:
-    """Alembic settings built in code (no alembic.ini to keep in sync)."""
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return cfg
-
-
-def upgrade(url: str) -> None:
-    """Bring the schema to the newest migration."""
-    command.upgrade(alembic_config(url), "head")
+from simulator.practice import accounts, library
+from simulator.store.db import Database
+from simulator.store.migrate import upgrade
 
 
 def _db() -> Database:

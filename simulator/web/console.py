@@ -29,11 +29,11 @@ from sqlalchemy import select
 
 from simulator.errors import CallStateError
 from simulator.events import Action
-from simulator.web import accounts, attempts, caller_audio, console_forms, console_view, voice
-from simulator.web.errors import wants_json
-from simulator.web.i18n import pick
-from simulator.web.library import current_scenarios
-from simulator.web.models import (
+from simulator.flaskkit.i18n import pick
+from simulator.flaskkit.security import current_user, db, role_required
+from simulator.practice import accounts, attempts
+from simulator.practice.library import current_scenarios
+from simulator.store.models import (
     EARCONS,
     VOICE_MODES,
     Assignment,
@@ -41,8 +41,9 @@ from simulator.web.models import (
     ScenarioVersion,
     Score,
 )
+from simulator.web import caller_audio, console_forms, console_view, voice
+from simulator.web.errors import wants_json
 from simulator.web.search import directory_hits
-from simulator.web.security import current_user, db, role_required
 from simulator.web.shortcuts import SHORTCUTS, aria_keys
 
 bp = Blueprint("console", __name__)

@@ -15,7 +15,7 @@ from flask_babel import gettext
 from simulator.call_state import CallState, LineState
 from simulator.events import Event
 from simulator.model import Company, Scenario
-from simulator.web.attempts import Snapshot
+from simulator.practice.attempts import Snapshot
 
 ALERT_KINDS = frozenset({"ring"})
 HIDDEN_KINDS = frozenset({"session_started", "step_entered", "directory_search", "hold"})

@@ -7,8 +7,8 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from simulator.web.library import scenario_count
-from simulator.web.security import db
+from simulator.flaskkit.security import db
+from simulator.practice.library import scenario_count
 
 bp = Blueprint("health", __name__)
 

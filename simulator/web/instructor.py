@@ -23,10 +23,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from simulator.errors import ScenarioError
+from simulator.flaskkit.i18n import pick
+from simulator.flaskkit.security import db, role_required
 from simulator.model import RA_IDS
-from simulator.web import accounts, attempts, console_view, library
-from simulator.web.i18n import pick
-from simulator.web.models import (
+from simulator.practice import accounts, attempts, library
+from simulator.store.models import (
     MULTIPLIERS,
     VOICE_MODES,
     Assignment,
@@ -42,7 +43,7 @@ from simulator.web.models import (
     Ticket,
     User,
 )
-from simulator.web.security import db, role_required
+from simulator.web import console_view
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 

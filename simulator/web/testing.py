@@ -13,9 +13,9 @@ from typing import Any
 
 from flask import Flask
 
-from simulator.web import accounts, library
-from simulator.web.db import Database
-from simulator.web.models import Assignment
+from simulator.practice import accounts, library
+from simulator.store.db import Database
+from simulator.store.models import Assignment
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "web"
 PASSWORD = "password-di-prova"

@@ -31,9 +31,10 @@ from audio.utterance import (
 from audio.wav import read_wav
 from simulator.errors import CallStateError, CentralinoError
 from simulator.expected import talking_line
-from simulator.web import accounts, attempts, caller_audio
-from simulator.web.i18n import pick
-from simulator.web.security import current_user, db, role_required
+from simulator.flaskkit.i18n import pick
+from simulator.flaskkit.security import current_user, db, role_required
+from simulator.practice import accounts, attempts
+from simulator.web import caller_audio
 
 bp = Blueprint("voice", __name__)
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from werkzeug.serving import make_server
 
-from simulator.web import accounts
+from simulator.practice import accounts
 from simulator.web.testing import make_app, seed_users
 
 CHROMIUM = "/usr/bin/chromium"

@@ -17,7 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, Playwright, expect
 
 from audio.wav import decode_wav
-from simulator.web import accounts
+from simulator.practice import accounts
 from simulator.web.testing import make_app, seed_users
 from tests.browser.conftest import ARGS, CHROMIUM, LiveServer, log_in
 from tests.voice_support import SCENARIOS, spoken

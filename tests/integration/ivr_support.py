@@ -20,9 +20,9 @@ from twilio.request_validator import RequestValidator
 
 from app import create_app
 from ivr import state, twiml_schema
-from simulator.web import accounts, library
-from simulator.web.db import Database
-from simulator.web.models import Assignment
+from simulator.practice import accounts, library
+from simulator.store.db import Database
+from simulator.store.models import Assignment
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "test-auth-token-0123456789abcdef"
@@ -54,7 +54,7 @@ def seed(
     db: Database, scenario_root: Path = ROOT / "scenarios", assign: list[str] | None = None
 ) -> int:
     """Tables, library, one trainee (phone and PIN) with scenarios assigned (all by default)."""
-    from ivr import models  # noqa: F401  (tables on the metadata)
+    from simulator.store import phone  # noqa: F401  (tables on the metadata)
 
     db.create_all()
     with db.write() as session:

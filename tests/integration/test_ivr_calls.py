@@ -14,10 +14,10 @@ from sqlalchemy import select, text
 
 from app import create_app
 from ivr import state
-from ivr.models import IvrTurn
 from ivr.voices import VOICES
-from simulator.web import attempts
-from simulator.web.models import Attempt, AttemptEvent
+from simulator.practice import attempts
+from simulator.store.models import Attempt, AttemptEvent
+from simulator.store.phone import IvrTurn
 from tests.integration.ivr_support import (
     PIN,
     ROOT,

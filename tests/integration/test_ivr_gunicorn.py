@@ -18,8 +18,8 @@ import pytest
 
 from ivr.driver import drive, make_call
 from simulator.harness import run_call
-from simulator.web import attempts
-from simulator.web.db import Database
+from simulator.practice import attempts
+from simulator.store.db import Database
 from tests.integration.ivr_support import PHONE, ROOT, SECRET, TOKEN, seed
 from tests.library import library, scenario_ids, script
 
@@ -55,7 +55,7 @@ def server(
     url = f"sqlite:///{folder / 'ivr.db'}" if request.param == "sqlite" else str(request.param)
     db = Database(url)
     if not db.is_sqlite:
-        from ivr import models  # noqa: F401
+        from simulator.store import phone  # noqa: F401
 
         db.drop_all()
     seed(db)

@@ -1,4 +1,4 @@
-"""The IVR's Alembic revision creates exactly the tables ``ivr/models.py`` declares."""
+"""The IVR's Alembic revision creates exactly the tables ``simulator/store/phone.py`` declares."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from ivr import models  # noqa: F401  (IVR tables on the shared metadata)
-from simulator.web.cli import alembic_config, upgrade
-from simulator.web.models import Base
+from simulator.store import phone  # noqa: F401  (IVR tables on the shared metadata)
+from simulator.store.migrate import alembic_config, upgrade
+from simulator.store.models import Base
 
 
 def test_upgrade_then_downgrade_matches_the_models(tmp_path: Path):

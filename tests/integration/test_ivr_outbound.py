@@ -17,7 +17,7 @@ from app import create_app
 from ivr import outbound, state
 from ivr.outbound import Pacer
 from simulator.errors import TelephonyError
-from simulator.web import accounts
+from simulator.practice import accounts
 from tests.integration.ivr_support import (
     PASSWORD,
     PHONE,
@@ -84,7 +84,7 @@ def test_call_me_sends_twilio_the_right_request(ivr_app: Flask, twilio: Recordin
     with db.read() as session:
         from sqlalchemy import select
 
-        from ivr.models import IvrCall
+        from simulator.store.phone import IvrCall
 
         row = session.scalar(select(IvrCall).where(IvrCall.call_sid == sid))
         assert row is not None and row.stage == "dialing" and row.scenario_id == SCENARIO
@@ -228,7 +228,7 @@ def test_instructor_sets_a_trainees_phone_and_pin_from_the_web(ivr_app: Flask):
     client = ivr_app.test_client()
     db = ivr_app.extensions["centralino_db"]
     with db.write() as session:
-        from simulator.web import accounts
+        from simulator.practice import accounts
 
         accounts.create_user(
             session, username="ada", display_name="Ada", password=PASSWORD, role="instructor"

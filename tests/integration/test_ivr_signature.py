@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from ivr.models import IvrCall
+from simulator.store.phone import IvrCall
 from tests.integration.ivr_support import (
     PHONE,
     TOKEN,

@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 from app import create_app
-from simulator.web import accounts
+from simulator.practice import accounts
 from simulator.web.testing import (
     form_data,
     login,
@@ -144,8 +144,8 @@ def test_migration_matches_models(tmp_path):
     from alembic.migration import MigrationContext
     from sqlalchemy import create_engine
 
-    from simulator.web.cli import upgrade
-    from simulator.web.models import Base
+    from simulator.store.migrate import upgrade
+    from simulator.store.models import Base
 
     url = f"sqlite:///{tmp_path}/cmp.db"
     upgrade(url)

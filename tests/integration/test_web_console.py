@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from simulator import engine
 from simulator.errors import CallStateError
 from simulator.events import Action
-from simulator.web import attempts
-from simulator.web.models import Attempt, AttemptEvent, CallReport, Message, Score, User
+from simulator.practice import attempts
+from simulator.store.models import Attempt, AttemptEvent, CallReport, Message, Score, User
 from simulator.web.testing import (
     form_data,
     login,
@@ -162,9 +162,9 @@ def test_second_line_rings_while_talking(app, users):
 CRASHING_WORKER = """
 import os, signal, sys
 from simulator.events import Action
-from simulator.web import attempts
-from simulator.web.db import Database
-from simulator.web.models import AttemptEvent
+from simulator.practice import attempts
+from simulator.store.db import Database
+from simulator.store.models import AttemptEvent
 database = Database(sys.argv[1])
 attempt_id = int(sys.argv[2])
 attempts.act(database, attempt_id, Action("answer", "l1"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.web import attempts
+from simulator.practice import attempts
 from simulator.web.testing import (
     form_data,
     login,
@@ -129,7 +129,7 @@ def test_passwords_are_argon2_hashed(app, users):
     """Stored hashes are argon2id, never the password."""
     from sqlalchemy import select
 
-    from simulator.web.models import User
+    from simulator.store.models import User
 
     with app.extensions["centralino_db"].read() as s:
         hashes = s.scalars(select(User.password_hash)).all()

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 
 from audio.loudness import PEAK_LIMIT_DBFS, TARGET_LUFS, loudness_lufs, peak_dbfs
 from audio.wav import decode_wav, to_wav
-from simulator.web import accounts
-from simulator.web.models import AttemptEvent
+from simulator.practice import accounts
+from simulator.store.models import AttemptEvent
 from simulator.web.testing import csrf_from, form_data, login, make_app, seed_users
 from tests.voice_support import SCENARIOS, spoken
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from simulator import loader
 from simulator.errors import Problem, ScenarioError
 from simulator.model import Company, Scenario
-from simulator.web.models import CompanyVersion, ScenarioVersion
+from simulator.store.models import CompanyVersion, ScenarioVersion
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from simulator.web.models import EARCONS, MULTIPLIERS, VOICE_MODES, Accommodation, User
+from simulator.store.models import EARCONS, MULTIPLIERS, VOICE_MODES, Accommodation, User
 
 _hasher = PasswordHasher()
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")

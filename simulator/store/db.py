@@ -68,13 +68,15 @@ class Database:
 
     def create_all(self) -> None:
         """Create every table (tests; production uses the Alembic migrations)."""
-        from simulator.web.models import Base
+        from simulator.store import phone  # noqa: F401  (the phone tables join the metadata)
+        from simulator.store.models import Base
 
         Base.metadata.create_all(self.engine)
 
     def drop_all(self) -> None:
         """Drop every table (test sessions on a shared PostgreSQL)."""
-        from simulator.web.models import Base
+        from simulator.store import phone  # noqa: F401  (the phone tables join the metadata)
+        from simulator.store.models import Base
 
         Base.metadata.drop_all(self.engine)
 

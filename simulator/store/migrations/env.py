@@ -1,13 +1,13 @@
 """Alembic environment: the URL comes from the app's settings (CENTRALINO_DATABASE_URL or the
-instance SQLite file), or from the Config built by ``simulator.web.cli.alembic_config``."""
+instance SQLite file), or from the Config built by ``simulator.store.migrate.alembic_config``."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-import ivr.models  # noqa: F401  (the phone tables join the metadata)
-from simulator.web.models import Base
+import simulator.store.phone  # noqa: F401  (the phone tables join the metadata)
+from simulator.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

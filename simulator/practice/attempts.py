@@ -24,10 +24,10 @@ from simulator.call_state import CallState, from_snapshot, to_snapshot
 from simulator.errors import CallStateError
 from simulator.events import Action, Event
 from simulator.model import Company, Scenario
-from simulator.web import accounts
-from simulator.web.db import Database
-from simulator.web.library import models_of
-from simulator.web.models import (
+from simulator.practice import accounts
+from simulator.practice.library import models_of
+from simulator.store.db import Database
+from simulator.store.models import (
     Attempt,
     AttemptEvent,
     CallReport,

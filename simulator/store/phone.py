@@ -1,7 +1,7 @@
-"""IVR tables: trainees' phones and PINs, phone calls keyed by CallSid, and answered turns.
+"""Phone tables: trainees' phones and PINs, phone calls keyed by CallSid, and answered turns.
 
-They live on the web app's declarative ``Base`` (same metadata, same migrations) but belong to the
-IVR: the web tables are not changed. No call state is kept in process memory, so any gunicorn
+They share the store's declarative ``Base`` (same metadata, same migrations); the phone surface
+(``ivr/``) reads and writes them. No call state is kept in process memory, so any gunicorn
 worker can answer any webhook of any call.
 """
 
@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from simulator.web.models import Base, JSONType, utcnow
+from simulator.store.models import Base, JSONType, utcnow
 
 STAGES = ("dialing", "identify", "menu", "confirm", "in_call", "finished", "interrupted")
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
 
-from simulator.web.models import User
+from simulator.store.models import User
 
 F = TypeVar("F", bound=Callable[..., Any])
 
