@@ -80,7 +80,7 @@ def _tick(
     tail: list[Utterance] | None = None,
 ) -> Reply:
     assert call.attempt_id is not None
-    snap = attempts.tick(ctx.db, call.attempt_id, clock=ctx.clock)
+    snap = attempts.tick(ctx.db, call.attempt_id, clock=ctx.clock, since=call.heard_seq)
     return render(ctx, call, number + 1, snap, lead=lead or [], tail=tail or [])
 
 
@@ -95,7 +95,7 @@ def _act(
     assert call.attempt_id is not None
     lang = lang_of(call)
     try:
-        snap = attempts.act(ctx.db, call.attempt_id, action, clock=ctx.clock)
+        snap = attempts.act(ctx.db, call.attempt_id, action, clock=ctx.clock, since=call.heard_seq)
     except CallStateError as refused:
         message = refused.en if lang.startswith("en") else refused.it
         return _tick(ctx, call, number, lead=[system(message, lang)])
@@ -126,7 +126,7 @@ def _command(ctx: Ctx, call: state.CallRow, number: int, command: str, argument:
 def _state_now(ctx: Ctx, call: state.CallRow) -> tuple[Snapshot, CallState]:
     """The stored attempt and its state at this moment (due timers fired, nothing written)."""
     assert call.attempt_id is not None
-    snap = attempts.snapshot(ctx.db, call.attempt_id, clock=ctx.clock)
+    snap = attempts.snapshot(ctx.db, call.attempt_id, clock=ctx.clock, since=attempts.ONLY_NEW)
     moved, _ = engine.advance(snap.state, snap.now)
     return snap, moved
 
@@ -272,7 +272,7 @@ def _hit_label(company: Any, hit_id: str, lang: str) -> str:
 
 def _voicemail(ctx: Ctx, call: state.CallRow, number: int, chosen: str) -> Reply:
     assert call.attempt_id is not None
-    snap = attempts.snapshot(ctx.db, call.attempt_id, clock=ctx.clock)
+    snap = attempts.snapshot(ctx.db, call.attempt_id, clock=ctx.clock, since=attempts.ONLY_NEW)
     messages = snap.scenario.voicemail
     index = int(chosen) - 1 if chosen.isdigit() else -1
     lang = lang_of(call)

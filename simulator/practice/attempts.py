@@ -1,11 +1,13 @@
 """The attempt service: start a practice call, apply trainee actions, let time pass, score it.
 
-No call state lives in process memory: every operation rebuilds the engine state from the stored
-event log (``engine.replay``), applies the action at ``now`` (seconds since the attempt started)
-and appends the new events in the same committed transaction. Writes to one attempt are
-serialised: ``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite, and the
-unique ``(attempt_id, seq)`` constraint as the last guard. Nothing here touches Flask, so the
-phone (IVR) webhooks and the terminal reuse it unchanged.
+No call state lives in process memory: every operation reads the engine state stored with the
+attempt after its last append (``engine.replay`` of the log only when that snapshot is missing or
+stale), applies the action at ``now`` (seconds since the attempt started) and appends the new
+events in the same committed transaction. A request reads only the events after the seq its
+client has already seen (``since``), so its cost stays flat as the call grows. Writes to one
+attempt are serialised: ``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite,
+and the unique ``(attempt_id, seq)`` constraint as the last guard. Nothing here touches Flask, so
+the phone (IVR) webhooks and the terminal reuse it unchanged.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from simulator import engine, scoring
@@ -25,7 +27,7 @@ from simulator.errors import CallStateError
 from simulator.events import Action, Event
 from simulator.model import Company, Scenario
 from simulator.practice import accounts
-from simulator.practice.library import models_of
+from simulator.practice.library import models_for, models_of
 from simulator.store.db import Database
 from simulator.store.models import (
     Attempt,
@@ -43,6 +45,9 @@ from simulator.store.models import (
 
 Clock = Callable[[], float]
 
+# ``since=ONLY_NEW``: read none of the stored events, only those this call appends.
+ONLY_NEW = 2**62
+
 
 class AttemptNotFound(LookupError):
     """No such attempt, or it belongs to someone else (callers answer 404 either way)."""
@@ -50,7 +55,11 @@ class AttemptNotFound(LookupError):
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """An attempt as the console needs it: models, state and the numbered event log."""
+    """An attempt as a surface needs it: models, state and the numbered events after ``since``.
+
+    ``events`` holds the whole log when ``since`` is 0 (a full page, an export) and only what
+    came after it otherwise (a poll, a phone turn); ``last_seq`` is the log's last seq either way.
+    """
 
     attempt_id: int
     trainee_id: int
@@ -60,10 +69,8 @@ class Snapshot:
     state: CallState
     events: list[tuple[int, Event]]
     now: float
-
-    @property
-    def last_seq(self) -> int:
-        return self.events[-1][0] if self.events else 0
+    last_seq: int
+    since: int = 0
 
 
 def _to_event(row: AttemptEvent) -> Event:
@@ -71,11 +78,26 @@ def _to_event(row: AttemptEvent) -> Event:
     return Event(t=row.t, kind=row.kind, actor=actor, line=row.line, data=dict(row.data or {}))
 
 
-def _load_events(session: Session, attempt_id: int) -> list[tuple[int, Event]]:
-    rows = session.scalars(
-        select(AttemptEvent).where(AttemptEvent.attempt_id == attempt_id).order_by(AttemptEvent.seq)
-    ).all()
+def _load_events(session: Session, attempt_id: int, since: int = 0) -> list[tuple[int, Event]]:
+    """The numbered events after ``since`` (the whole log for 0), in order."""
+    query = select(AttemptEvent).where(AttemptEvent.attempt_id == attempt_id)
+    if since > 0:
+        query = query.where(AttemptEvent.seq > since)
+    rows = session.scalars(query.order_by(AttemptEvent.seq)).all()
     return [(row.seq, _to_event(row)) for row in rows]
+
+
+def last_caller_seq(db: Database, attempt_id: int, line: str) -> int:
+    """Seq of the last caller line on ``line`` (what "repeat" replays), or 0."""
+    with db.read() as session:
+        found = session.scalar(
+            select(func.max(AttemptEvent.seq)).where(
+                AttemptEvent.attempt_id == attempt_id,
+                AttemptEvent.kind == "caller_said",
+                AttemptEvent.line == line,
+            )
+        )
+    return int(found or 0)
 
 
 def _get(session: Session, attempt_id: int, trainee_id: int | None, lock: bool) -> Attempt:
@@ -224,27 +246,63 @@ def start_attempt(
         return attempt.id
 
 
-def _rebuild(session: Session, attempt: Attempt, clock: Clock) -> Snapshot:
-    scenario, company = models_of(attempt.scenario_version)
-    numbered = _load_events(session, attempt.id)
+def _rebuild(session: Session, attempt: Attempt, clock: Clock, since: int = 0) -> Snapshot:
+    scenario, company = models_for(session, attempt.scenario_version_id)
+    since = max(0, min(since, attempt.last_seq))
+    numbered = _load_events(session, attempt.id, since)
     state = None
     if attempt.state_json is not None and attempt.state_seq == attempt.last_seq:
         state = from_snapshot(scenario, company, attempt.state_json)
     if state is None:
-        state = engine.replay(scenario, company, [event for _, event in numbered])
+        # No fresh stored state (an attempt from before snapshots, or a crash between append
+        # and snapshot): rebuild it from the whole log, which is the source of truth.
+        whole = numbered if since == 0 else _load_events(session, attempt.id)
+        state = engine.replay(scenario, company, [event for _, event in whole])
     now = max(clock() - attempt.clock_origin, state.last_t)
     return Snapshot(
-        attempt.id, attempt.trainee_id, attempt.status, scenario, company, state, numbered, now
+        attempt.id,
+        attempt.trainee_id,
+        attempt.status,
+        scenario,
+        company,
+        state,
+        numbered,
+        now,
+        attempt.last_seq,
+        since,
     )
 
 
 def snapshot(
-    db: Database, attempt_id: int, *, trainee_id: int | None = None, clock: Clock = time.time
+    db: Database,
+    attempt_id: int,
+    *,
+    trainee_id: int | None = None,
+    clock: Clock = time.time,
+    since: int = 0,
 ) -> Snapshot:
-    """The attempt as stored, without letting time pass (read-only)."""
+    """The attempt as stored, without letting time pass (read-only); events after ``since``."""
     with db.read() as session:
         attempt = _get(session, attempt_id, trainee_id, lock=False)
-        return _rebuild(session, attempt, clock)
+        return _rebuild(session, attempt, clock, since)
+
+
+def _grown(
+    snap: Snapshot, attempt: Attempt, state: CallState, seqs: list[int], new: list[Event]
+) -> Snapshot:
+    """The snapshot after appending ``new`` under ``seqs``."""
+    return Snapshot(
+        attempt.id,
+        attempt.trainee_id,
+        attempt.status,
+        snap.scenario,
+        snap.company,
+        state,
+        snap.events + list(zip(seqs, new, strict=True)),
+        snap.now,
+        attempt.last_seq,
+        snap.since,
+    )
 
 
 def act(
@@ -254,6 +312,7 @@ def act(
     *,
     trainee_id: int | None = None,
     clock: Clock = time.time,
+    since: int = 0,
 ) -> Snapshot:
     """Apply one trainee action now; raises CallStateError (recording nothing) if refused.
 
@@ -261,7 +320,7 @@ def act(
     nobody appended meanwhile (else we recompute there) and append. The lock is held for
     milliseconds, which is what lets one SQLite file serve a classroom.
     """
-    snap = snapshot(db, attempt_id, trainee_id=trainee_id, clock=clock)
+    snap = snapshot(db, attempt_id, trainee_id=trainee_id, clock=clock, since=since)
     if snap.status != "active":
         raise CallStateError("L'esercitazione è terminata.", "The session has ended.")
     state, new_events = engine.step(snap.state, action, snap.now)
@@ -270,33 +329,29 @@ def act(
         if attempt.last_seq != snap.last_seq or attempt.status != "active":
             if attempt.status != "active":
                 raise CallStateError("L'esercitazione è terminata.", "The session has ended.")
-            snap = _rebuild(session, attempt, clock)
+            snap = _rebuild(session, attempt, clock, snap.since)
             state, new_events = engine.step(snap.state, action, snap.now)
         seqs = _append(session, attempt, new_events)
         _keep_state(attempt, state, snap.company)
         if state.finished:
             attempt.status = "finished"
             attempt.finished_at = utcnow()
-        result = Snapshot(
-            attempt.id,
-            attempt.trainee_id,
-            attempt.status,
-            snap.scenario,
-            snap.company,
-            state,
-            snap.events + list(zip(seqs, new_events, strict=True)),
-            snap.now,
-        )
+        result = _grown(snap, attempt, state, seqs, new_events)
     if result.state.finished:
         score_attempt(db, attempt_id)
     return result
 
 
 def tick(
-    db: Database, attempt_id: int, *, trainee_id: int | None = None, clock: Clock = time.time
+    db: Database,
+    attempt_id: int,
+    *,
+    trainee_id: int | None = None,
+    clock: Clock = time.time,
+    since: int = 0,
 ) -> Snapshot:
     """Let time pass: fire due timers and record what they cause (writes only when needed)."""
-    snap = snapshot(db, attempt_id, trainee_id=trainee_id, clock=clock)
+    snap = snapshot(db, attempt_id, trainee_id=trainee_id, clock=clock, since=since)
     if snap.status != "active":
         return snap
     state, due = engine.advance(snap.state, snap.now)
@@ -305,20 +360,11 @@ def tick(
     with db.write() as session:
         attempt = _get(session, attempt_id, trainee_id, lock=True)
         if attempt.last_seq != snap.last_seq:
-            snap = _rebuild(session, attempt, clock)
+            snap = _rebuild(session, attempt, clock, snap.since)
             state, due = engine.advance(snap.state, snap.now)
         seqs = _append(session, attempt, due)
         _keep_state(attempt, state, snap.company)
-        return Snapshot(
-            attempt.id,
-            attempt.trainee_id,
-            attempt.status,
-            snap.scenario,
-            snap.company,
-            state,
-            snap.events + list(zip(seqs, due, strict=True)),
-            snap.now,
-        )
+        return _grown(snap, attempt, state, seqs, due)
 
 
 def finish(

@@ -143,6 +143,28 @@ def models_of(version: ScenarioVersion) -> tuple[Scenario, Company]:
     return scenario, company
 
 
+def models_for(session: Session, version_id: int) -> tuple[Scenario, Company]:
+    """The parsed models of a stored scenario version, reading only its digests when cached.
+
+    A hot request (a poll, a phone turn) then never loads the scenario's source or the
+    company's data: two short strings name the parsed models this process already holds.
+    """
+    digests = session.execute(
+        select(ScenarioVersion.sha256, CompanyVersion.sha256)
+        .join(CompanyVersion, CompanyVersion.id == ScenarioVersion.company_version_id)
+        .where(ScenarioVersion.id == version_id)
+    ).one()
+    scenario_digest, company_digest = digests
+    company = _COMPANIES.get(company_digest)
+    scenario = _SCENARIOS.get((scenario_digest, company_digest))
+    if company is not None and scenario is not None:
+        return scenario, company
+    version = session.get(ScenarioVersion, version_id)
+    if version is None:  # the digests were just read in this transaction
+        raise LookupError(version_id)
+    return models_of(version)
+
+
 _COMPANIES: dict[str, Company] = {}
 _SCENARIOS: dict[tuple[str, str], Scenario] = {}
 _CACHE_MAX = 512

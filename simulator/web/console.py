@@ -104,11 +104,11 @@ def start(scenario_id: str) -> ResponseReturnValue:
     return redirect(url_for("console.attempt", attempt_id=attempt_id, focus="lines-heading"))
 
 
-def _snapshot(attempt_id: int, tick: bool = True) -> attempts.Snapshot:
+def _snapshot(attempt_id: int, tick: bool = True, since: int = 0) -> attempts.Snapshot:
     try:
         if tick:
-            return attempts.tick(db(), attempt_id, trainee_id=_me())
-        return attempts.snapshot(db(), attempt_id, trainee_id=_me())
+            return attempts.tick(db(), attempt_id, trainee_id=_me(), since=since)
+        return attempts.snapshot(db(), attempt_id, trainee_id=_me(), since=since)
     except attempts.AttemptNotFound:
         abort(404)
 
@@ -170,7 +170,12 @@ def _last_caller_seq(snap: attempts.Snapshot) -> int:
     """Seq of the last caller line on the active line (what "repeat" replays), or 0."""
     active = snap.state.active_line
     said = [seq for seq, e in snap.events if e.kind == "caller_said" and e.line == active]
-    return said[-1] if said else 0
+    if said:
+        return said[-1]
+    if snap.since == 0 or active is None:
+        return 0
+    # A poll reads only new events: the last line said before them is looked up, not loaded.
+    return attempts.last_caller_seq(db(), snap.attempt_id, active)
 
 
 def _audio_of(snap: attempts.Snapshot, after: int) -> list[dict[str, Any]]:
@@ -248,7 +253,13 @@ def act(attempt_id: int) -> ResponseReturnValue:
         field_errors = {("reply" if k == "text" and not tool else k): v for k, v in errors.items()}
         return _render(snap, tool=tool, errors=field_errors, values=form, status=400)
     try:
-        snap = attempts.act(db(), attempt_id, action, trainee_id=_me())
+        snap = attempts.act(
+            db(),
+            attempt_id,
+            action,
+            trainee_id=_me(),
+            since=before if before is not None else attempts.ONLY_NEW,
+        )
     except attempts.AttemptNotFound:
         abort(404)
     except CallStateError as exc:
@@ -281,10 +292,14 @@ def act(attempt_id: int) -> ResponseReturnValue:
 @bp.get("/attempts/<int:attempt_id>/state")
 @role_required("trainee")
 def state(attempt_id: int) -> ResponseReturnValue:
-    """JSON for the console script's short polling; lets timers fire (engine.advance)."""
-    snap = _snapshot(attempt_id)
+    """JSON for the console script's short polling; lets timers fire (engine.advance).
+
+    Only the events after the client's ``after`` seq are read, so a poll costs the same at the
+    tenth event and at the three hundredth.
+    """
+    after = max(0, request.args.get("after", default=0, type=int) or 0)
+    snap = _snapshot(attempt_id, since=after)
     view = console_view.build(snap)
-    after = request.args.get("after", default=0, type=int)
     ctx = {
         "view": view,
         "scenario": snap.scenario,

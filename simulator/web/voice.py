@@ -72,7 +72,7 @@ def raise_speech_limit() -> None:
 def caller_line(attempt_id: int, seq: int) -> ResponseReturnValue:
     """One caller line of the trainee's own attempt, as normalised WAV (cached by the browser)."""
     try:
-        snap = attempts.snapshot(db(), attempt_id, trainee_id=_me())
+        snap = attempts.snapshot(db(), attempt_id, trainee_id=_me(), since=max(0, seq - 1))
     except attempts.AttemptNotFound:
         abort(404)
     event = next((e for s, e in snap.events if s == seq and e.kind == "caller_said"), None)
@@ -129,7 +129,7 @@ def speech(attempt_id: int) -> ResponseReturnValue:
     if not wav and "audio" in request.files:
         wav = request.files["audio"].read()
     try:
-        snap = attempts.tick(db(), attempt_id, trainee_id=_me())
+        snap = attempts.tick(db(), attempt_id, trainee_id=_me(), since=attempts.ONLY_NEW)
     except attempts.AttemptNotFound:
         abort(404)
     if snap.status != "active":
@@ -160,7 +160,7 @@ def speech(attempt_id: int) -> ResponseReturnValue:
         message = _("Riconosciuto: %(text)s. Premi Invio per inviare.", text=recognition.transcript)
         return jsonify({**result, "recorded": False, "confirm": True, "message": message})
     try:
-        attempts.act(db(), attempt_id, heard.action(), trainee_id=_me())
+        attempts.act(db(), attempt_id, heard.action(), trainee_id=_me(), since=attempts.ONLY_NEW)
     except CallStateError as exc:
         return _error("refused", pick(exc), 409)
     except Exception:
