@@ -7,7 +7,12 @@ requests per second, and events lost or duplicated: each attempt's trainee event
 with what the same script records through the text console (must be 0).
 
     .venv/bin/python benchmarks/bench_ivr.py [--calls 100] [--concurrency 32] [--workers 3]
-        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--repeat 3] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+
+Each repetition also serves ``benchmarks/bare.py`` (a bare Flask TwiML endpoint of the same
+shape: signature check, a Gather with a Say) under the same gunicorn settings and drives it with
+the same concurrency, so the figures come with their own ceiling: the medians over the
+repetitions and the project's share of the bare endpoint's throughput.
 
 Loopback only; every loop is bounded (the driver stops a call after 2000 requests).
 """
@@ -32,6 +37,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import bare  # noqa: E402
 from ivr.driver import MAX_REQUESTS, PhoneCall, signed  # noqa: E402
 from simulator.harness import run_call  # noqa: E402
 from simulator.loader import load_library  # noqa: E402
@@ -145,7 +151,7 @@ def check(db: Database, calls: list[PhoneCall]) -> tuple[int, int, int]:
     return lost, duplicated, missing
 
 
-async def run(args: argparse.Namespace) -> None:
+async def run_once(args: argparse.Namespace) -> dict[str, float]:
     library = load_library(ROOT / "scenarios")
     ids = sorted(library.scenarios)
     with tempfile.TemporaryDirectory() as folder:
@@ -197,25 +203,81 @@ async def run(args: argparse.Namespace) -> None:
             db.drop_all()
         db.dispose()
     ordered = sorted(latencies)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    served = sorted(service)
+    return {
+        "requests": float(len(latencies)),
+        "elapsed": elapsed,
+        "throughput": len(latencies) / elapsed,
+        "service_p50": statistics.median(served),
+        "service_p99": served[min(len(served) - 1, int(len(served) * 0.99))],
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+        "client_cpu": client_cpu,
+        "lost": float(lost),
+        "duplicated": float(duplicated),
+        "missing": float(missing),
+        "command": shlex.join(command),  # type: ignore[dict-item]
+    }
+
+
+async def run_bare(args: argparse.Namespace, requests: int) -> dict[str, float]:
+    """The bare endpoint under the same gunicorn settings, at the same concurrency."""
+    with tempfile.TemporaryDirectory() as folder:
+        process, base = bare.start(args.workers, args.threads, Path(folder) / "log")
+        try:
+            return await bare.saturate_ivr(base, args.concurrency, requests)
+        finally:
+            bare.stop(process)
+
+
+def _median(runs: list[dict[str, float]], key: str) -> float:
+    return statistics.median(run[key] for run in runs)
+
+
+async def run(args: argparse.Namespace) -> None:
+    project: list[dict[str, float]] = []
+    ceiling: list[dict[str, float]] = []
+    for n in range(args.repeat):
+        figures = await run_once(args)
+        project.append(figures)
+        bare_figures = await run_bare(args, int(figures["requests"]))
+        ceiling.append(bare_figures)
+        print(
+            f"run {n + 1}: project {figures['throughput']:.0f} requests/s, service p99 "
+            f"{figures['service_p99']:.1f} ms, round trip p99 {figures['p99_ms']:.1f} ms; bare "
+            f"{bare_figures['throughput']:.0f} requests/s, round trip p99 "
+            f"{bare_figures['p99_ms']:.1f} ms",
+            flush=True,
+        )
     print(f"nproc: {os.cpu_count()}")
-    print(f"server: {shlex.join(command)}")
+    print(f"server: {project[0]['command']}")
     print(f"database: {'PostgreSQL' if args.database_url else 'SQLite (WAL)'}")
     print(f"warm-up: {'one call per scenario per worker, not measured' if args.warmup else 'none'}")
     print(
         f"calls: {args.calls}, concurrency: {args.concurrency}, think time: {args.think_ms} ms, "
-        f"requests: {len(latencies)}"
+        f"requests: {int(project[0]['requests'])} a run, repetitions: {args.repeat} (medians)"
     )
-    served = sorted(service)
-    served_p99 = served[min(len(served) - 1, int(len(served) * 0.99))]
     print(
-        f"webhook service time (app, Server-Timing) p50: {statistics.median(served):.1f} ms, "
-        f"p99: {served_p99:.1f} ms"
+        f"webhook service time (app, Server-Timing) p50: {_median(project, 'service_p50'):.1f} ms, "
+        f"p99: {_median(project, 'service_p99'):.1f} ms"
     )
-    print(f"webhook round trip p50: {statistics.median(ordered) * 1000:.1f} ms")
-    print(f"webhook round trip p99: {p99 * 1000:.1f} ms (includes queueing and the client)")
-    print(f"throughput: {len(latencies) / elapsed:.0f} requests/s over {elapsed:.1f} s")
-    print(f"driver (client) CPU: {client_cpu:.1f} s of {elapsed:.1f} s on the same 2 cores")
+    print(f"webhook round trip p50: {_median(project, 'p50_ms'):.1f} ms")
+    print(
+        f"webhook round trip p99: {_median(project, 'p99_ms'):.1f} ms "
+        "(includes queueing and the client)"
+    )
+    throughput = _median(project, "throughput")
+    bare_throughput = _median(ceiling, "throughput")
+    print(f"throughput: {throughput:.0f} requests/s")
+    print(
+        f"bare endpoint, same gunicorn settings: {bare_throughput:.0f} requests/s, round trip p99 "
+        f"{_median(ceiling, 'p99_ms'):.1f} ms"
+    )
+    print(f"project / bare throughput: {throughput / bare_throughput:.0%}")
+    print(f"driver (client) CPU: {_median(project, 'client_cpu'):.1f} s a run, on the same 2 cores")
+    lost = sum(int(run["lost"]) for run in project)
+    duplicated = sum(int(run["duplicated"]) for run in project)
+    missing = sum(int(run["missing"]) for run in project)
     print(f"events lost: {lost}, duplicated: {duplicated}, calls without attempt: {missing}")
 
 
@@ -227,6 +289,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--think-ms", type=float, default=0.0)
     parser.add_argument("--no-warmup", dest="warmup", action="store_false")
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions (medians printed)")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     asyncio.run(run(parser.parse_args()))
 
