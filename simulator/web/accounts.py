@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from simulator.web.field_limits import MAX_DISPLAY_NAME, has_control
 from simulator.web.models import EARCONS, MULTIPLIERS, VOICE_MODES, Accommodation, User
 
 _hasher = PasswordHasher()
@@ -90,6 +91,12 @@ def create_user(
     if not display_name.strip():
         raise AccountError(
             "display_name", "Scrivi nome e cognome.", "Enter the person's full name."
+        )
+    if len(display_name.strip()) > MAX_DISPLAY_NAME or has_control(display_name):
+        raise AccountError(
+            "display_name",
+            f"Nome e cognome: al massimo {MAX_DISPLAY_NAME} caratteri, senza caratteri speciali.",
+            f"Full name: at most {MAX_DISPLAY_NAME} characters, with no control characters.",
         )
     if role not in ("instructor", "trainee"):
         raise AccountError("role", "Ruolo non valido.", "Invalid role.")

@@ -24,7 +24,7 @@ from simulator.call_state import CallState, from_snapshot, to_snapshot
 from simulator.errors import CallStateError
 from simulator.events import Action, Event
 from simulator.model import Company, Scenario
-from simulator.web import accounts
+from simulator.web import accounts, field_limits
 from simulator.web.db import Database
 from simulator.web.library import models_of
 from simulator.web.models import (
@@ -261,6 +261,7 @@ def act(
     nobody appended meanwhile (else we recompute there) and append. The lock is held for
     milliseconds, which is what lets one SQLite file serve a classroom.
     """
+    field_limits.check_action({**action.data, "line": action.line or ""})
     snap = snapshot(db, attempt_id, trainee_id=trainee_id, clock=clock)
     if snap.status != "active":
         raise CallStateError("L'esercitazione è terminata.", "The session has ended.")
