@@ -211,11 +211,50 @@ def _start(ctx: Ctx, call: state.CallRow, turn: int) -> Reply:
     attempt_id = attempts.start_attempt(
         ctx.db, call.trainee_id, call.scenario_id, channel="phone", clock=ctx.clock
     )
+    # Stored at once: a worker killed before answering leaves the attempt findable, and the
+    # retry goes on with it instead of starting a second one.
+    state.update_call(ctx.db, call.call_sid or "", attempt_id=attempt_id)
+    return _started(ctx, call, turn, attempt_id)
+
+
+def _started(ctx: Ctx, call: state.CallRow, turn: int, attempt_id: int) -> Reply:
     snap = attempts.tick(ctx.db, attempt_id, clock=ctx.clock)
     started = call_with(call, attempt_id=attempt_id, heard_seq=0, pending={})
     lead = [system(texts.text("starting", lang_of(call)), lang_of(call))]
     reply = in_call.render(ctx, started, turn + 1, snap, lead=lead)
     return Reply(reply.twiml, {"stage": "in_call", "attempt_id": attempt_id, **reply.changes})
+
+
+def refused(ctx: Ctx, call: state.CallRow, number: int) -> Reply:
+    """An answer no caller could give (control characters, over-long): say so, ask again.
+
+    Outside the practice it counts as not understood (a wrong PIN, an unclear choice).
+    """
+    if call.stage == "in_call" and call.attempt_id is not None:
+        lang = lang_of(call)
+        return in_call.ask_again(ctx, call, number, system(texts.text("input_refused", lang), lang))
+    return turn(ctx, call, number, {})
+
+
+def after_takeover(
+    ctx: Ctx,
+    call: state.CallRow,
+    number: int,
+    params: Mapping[str, str],
+    seq_before: int | None,
+) -> Reply:
+    """A turn whose first worker died before answering: answer from the log if its work is
+    there (the attempt started, the trainee's action appended), else do the turn now."""
+    if call.stage == "confirm" and call.attempt_id is not None:
+        return _started(ctx, call, number, call.attempt_id)
+    if (
+        call.stage == "in_call"
+        and call.attempt_id is not None
+        and seq_before is not None
+        and attempts.trainee_acted_since(ctx.db, call.attempt_id, seq_before)
+    ):
+        return in_call.from_log(ctx, call, number)
+    return turn(ctx, call, number, params)
 
 
 def turn(ctx: Ctx, call: state.CallRow, number: int, params: Mapping[str, str]) -> Reply:
@@ -232,4 +271,15 @@ def turn(ctx: Ctx, call: state.CallRow, number: int, params: Mapping[str, str]) 
     return hangup(ctx, [system(texts.text("finished", lang), lang)])
 
 
-__all__ = ["Clock", "Ctx", "Reply", "apology", "disabled", "incoming", "outbound", "turn"]
+__all__ = [
+    "Clock",
+    "Ctx",
+    "Reply",
+    "after_takeover",
+    "apology",
+    "disabled",
+    "incoming",
+    "outbound",
+    "refused",
+    "turn",
+]

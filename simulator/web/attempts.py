@@ -293,6 +293,21 @@ def act(
     return result
 
 
+def trainee_acted_since(db: Database, attempt_id: int, seq: int) -> bool:
+    """Whether the log holds a trainee event after ``seq`` (a turn's action reached it)."""
+    with db.read() as session:
+        found = session.scalar(
+            select(AttemptEvent.seq)
+            .where(
+                AttemptEvent.attempt_id == attempt_id,
+                AttemptEvent.seq > seq,
+                AttemptEvent.actor == "trainee",
+            )
+            .limit(1)
+        )
+    return found is not None
+
+
 def tick(
     db: Database, attempt_id: int, *, trainee_id: int | None = None, clock: Clock = time.time
 ) -> Snapshot:
