@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from simulator.web import accounts
 from simulator.web.extensions import limiter
 from simulator.web.i18n import LANGUAGES, pick
-from simulator.web.security import current_user, db, log_in, safe_next
+from simulator.web.security import current_user, db, log_in, log_out, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -94,10 +94,7 @@ def login() -> ResponseReturnValue:
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
     """End the session (a POST with the CSRF token, never a link)."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    log_out()
     flash(_("Sei uscito da Centralino."))
     return redirect(url_for("auth.login"))
 

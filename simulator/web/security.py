@@ -17,7 +17,8 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-from simulator.web.models import User
+from simulator.web import accounts
+from simulator.web.models import LoginSession, User
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,30 +45,55 @@ def db() -> Any:
 
 
 def load_user() -> None:
-    """Put the logged-in user (or None) on ``g`` before each request."""
+    """Put the logged-in user (or None) on ``g`` before each request.
+
+    The cookie's session token must still have its row in ``login_sessions``: logging out or
+    changing the password deletes it, so a cookie saved before then opens nothing.
+    """
     g.user = None
     user_id = session.get("uid")
+    token = session.get("sid")
     if user_id is None:
         return
-    with db().read() as s:
-        user = s.get(User, int(user_id))
-        if user is not None:
-            s.expunge(user)
+    user = None
+    if isinstance(token, str):
+        with db().read() as s:
+            live = s.get(LoginSession, accounts.session_digest(token))
+            if live is not None and live.user_id == int(user_id):
+                user = s.get(User, int(user_id))
+                if user is not None:
+                    s.expunge(user)
     if user is None or user.role != session.get("role"):
-        session.clear()
+        _clear_keeping_language()
         return
     g.user = user
 
 
-def log_in(user: User) -> None:
-    """Start a fresh session for this user (no data carried over from before login)."""
+def _clear_keeping_language() -> None:
     lang = session.get("lang")
     session.clear()
-    session["uid"] = user.id
-    session["role"] = user.role
     if lang:
         session["lang"] = lang
+
+
+def log_in(user: User) -> None:
+    """Start a fresh session for this user (no data carried over from before login)."""
+    _clear_keeping_language()
+    with db().write() as s:
+        token = accounts.open_session(s, user.id)
+    session["uid"] = user.id
+    session["role"] = user.role
+    session["sid"] = token
     session.permanent = True
+
+
+def log_out() -> None:
+    """End this browser's session on the server too, then clear the cookie."""
+    token = session.get("sid")
+    if isinstance(token, str):
+        with db().write() as s:
+            accounts.close_session(s, token)
+    _clear_keeping_language()
 
 
 def current_user() -> User | None:
