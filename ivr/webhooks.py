@@ -23,7 +23,7 @@ from ivr import flow, media, signature, state, texts
 from ivr.context import hangup
 from ivr.settings import IvrSettings
 from ivr.twiml import Utterance, system
-from simulator.web.extensions import csrf
+from simulator.web.extensions import csrf, limiter
 from simulator.web.field_limits import has_control
 from simulator.web.security import db
 
@@ -87,6 +87,7 @@ def _ctx() -> flow.Ctx:
         url_for=_url_for,
         audio_for=_audio_for,
         clock=_clock(),
+        limits=limiter.storage,
     )
 
 
