@@ -248,6 +248,21 @@ def wait_for_answer(
         time.sleep(REPLAY_POLL_S)
 
 
+def wait_for_claim(db: Database, call_sid: str, turn: int, *, within: float) -> bool:
+    """Whether turn ``turn`` of the call is claimed (or answered), waiting up to ``within`` s."""
+    deadline = time.time() + within
+    while True:
+        with db.read() as session:
+            found = session.scalar(
+                select(IvrTurn.id).where(IvrTurn.call_sid == call_sid, IvrTurn.turn == turn)
+            )
+        if found is not None:
+            return True
+        if time.time() >= deadline:
+            return False
+        time.sleep(REPLAY_POLL_S)
+
+
 def open_turns(db: Database, call_sid: str) -> list[tuple[int, float]]:
     """(turn, claimed at) of the call's turns claimed but not answered yet."""
     with db.read() as session:

@@ -34,6 +34,8 @@ FINAL_FAILURES = ("failed", "busy", "no-answer", "canceled")
 CLOCK_FIELD = "CentralinoClock"
 # Turn numbers come from our own Gather URLs; anything larger is not one of ours.
 MAX_TURN = 100_000
+# How long a "completed" callback waits for the Gather result Twilio posts with it.
+HANGUP_GRACE_S = 2.0
 
 
 def settings() -> IvrSettings:
@@ -292,7 +294,7 @@ def status() -> ResponseReturnValue:
             return "", 204
         changes: dict[str, Any] = {"twilio_status": call_status}
         if call_status == "completed":
-            _wait_for_open_turns(call_sid)
+            _wait_for_open_turns(row)
             row = state.current(ctx.db, call_sid) or row
             changes["outcome"] = row.outcome or "completed"
             if row.stage != "interrupted":
@@ -323,9 +325,15 @@ def _moves_forward(row: state.CallRow, call_status: str) -> bool:
     return STATUS_RANK[call_status] >= STATUS_RANK.get(current, -1)
 
 
-def _wait_for_open_turns(call_sid: str) -> None:
-    """Let a turn racing the hang-up store the trainee's last words (bounded: a claim is stale,
-    and its worker presumed dead, after ``state.STALE_CLAIM_S``)."""
+def _wait_for_open_turns(row: state.CallRow) -> None:
+    """Let a turn racing the hang-up store the trainee's last words before the attempt is
+    scored. A caller who hangs up during a Gather has Twilio post the Gather's result and the
+    "completed" callback together: if the call was still listening, its next turn is given
+    ``HANGUP_GRACE_S`` to arrive, then (like any open turn) until its claim is answered or
+    stale. A call that ended on our own Hangup has nothing to wait for."""
+    call_sid = row.call_sid or ""
+    if row.stage == "in_call":
+        state.wait_for_claim(db(), call_sid, row.next_turn, within=HANGUP_GRACE_S)
     for number, claimed_at in state.open_turns(db(), call_sid):
         state.wait_for_answer(db(), call_sid, number, until=claimed_at + state.STALE_CLAIM_S)
 
