@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import os
+import socket
 import time
 from dataclasses import dataclass, fields
 from typing import Any
@@ -27,6 +30,12 @@ from simulator.web.models import Assignment, Attempt, User, utcnow
 # worker that died. A retry waits at most this long, once: well inside Twilio's 15 s.
 STALE_CLAIM_S = 4.0
 REPLAY_POLL_S = 0.1
+log = logging.getLogger(__name__)
+
+
+def worker_name() -> str:
+    """This process, as named in a claim: "host:pid" (read per call: workers fork)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +133,9 @@ def start_call(
                 tries=0,
             )
             session.add(call)
-            session.add(IvrTurn(call_sid=call_sid, turn=0, claimed_at=time.time()))
+            session.add(
+                IvrTurn(call_sid=call_sid, turn=0, claimed_at=time.time(), claimed_by=worker_name())
+            )
             session.flush()
             return _row(call)
     except IntegrityError:
@@ -207,7 +218,15 @@ def _try_claim(db: Database, call_sid: str, turn: int) -> tuple[Claim | None, fl
             )
             if done is None:
                 seq = _attempt_seq(session, call.attempt_id)
-                session.add(IvrTurn(call_sid=call_sid, turn=turn, claimed_at=now, seq_before=seq))
+                session.add(
+                    IvrTurn(
+                        call_sid=call_sid,
+                        turn=turn,
+                        claimed_at=now,
+                        claimed_by=worker_name(),
+                        seq_before=seq,
+                    )
+                )
                 session.flush()
                 return Claim(call=_row(call)), 0.0
             if done.response is not None:
@@ -215,7 +234,14 @@ def _try_claim(db: Database, call_sid: str, turn: int) -> tuple[Claim | None, fl
             held_since = done.claimed_at or 0.0
             if now - held_since < STALE_CLAIM_S:
                 return None, held_since
+            log.warning(
+                "call %s turn %s: took over a stale claim of %s (worker gone?)",
+                call_sid,
+                turn,
+                done.claimed_by,
+            )
             done.claimed_at = now
+            done.claimed_by = worker_name()
             return Claim(call=_row(call), taken_over=True, seq_before=done.seq_before), 0.0
     except IntegrityError:
         return None, now  # a concurrent twin claimed it first: wait for its answer

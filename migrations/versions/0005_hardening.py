@@ -32,9 +32,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("token_digest", name=op.f("pk_login_sessions")),
     )
-    op.create_index(
-        op.f("ix_login_sessions_user_id"), "login_sessions", ["user_id"], unique=False
-    )
+    op.create_index(op.f("ix_login_sessions_user_id"), "login_sessions", ["user_id"], unique=False)
     op.create_table(
         "rate_limits",
         sa.Column("key", sa.String(length=255), nullable=False),
@@ -45,10 +43,12 @@ def upgrade() -> None:
     with op.batch_alter_table("ivr_turns") as batch:
         batch.add_column(sa.Column("claimed_at", sa.Float(), nullable=True))
         batch.add_column(sa.Column("seq_before", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("claimed_by", sa.String(length=80), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("ivr_turns") as batch:
+        batch.drop_column("claimed_by")
         batch.drop_column("seq_before")
         batch.drop_column("claimed_at")
     op.drop_table("rate_limits")

@@ -86,8 +86,8 @@ class Server:
         with self.db.write() as session:
             session.execute(delete(RateLimitCounter))
 
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:]
+    def tail(self, size: int = 3000) -> str:
+        return self.log.read_text(errors="replace")[-size:]
 
 
 def _seed(db: Database) -> dict[str, int]:
