@@ -229,3 +229,25 @@ def test_scenario_start_still_works_after_the_limit_tests(browser: Browser):
     """Sanity: a trainee who never mistyped logs in and practises."""
     assert browser.login("marta").status_code == 302
     assert browser.start(SCENARIO) > 0
+
+
+def test_login_limit_holds_across_workers_on_redis(tmp_path_factory):
+    """With CENTRALINO_RATELIMIT_STORAGE_URI=redis://... the same limit holds (Redis runs on
+    these machines at 127.0.0.1:6379; a key prefix of its own keeps this run apart)."""
+    import uuid
+
+    from tests.security.support import serve
+
+    folder = tmp_path_factory.mktemp("redis")
+    with serve(
+        folder,
+        "sqlite",
+        CENTRALINO_RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+        CENTRALINO_RATELIMIT_KEY_PREFIX=f"centralino-test-{uuid.uuid4().hex}",
+    ) as running:
+        codes = []
+        for _ in range(20):
+            browser = Browser(running)
+            codes.append(browser.login("bersaglio", "sbagliata-davvero").status_code)
+            browser.close()
+    assert codes.count(400) == 10 and codes.count(429) == 10, codes
