@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from simulator.flaskkit import i18n, security
 from simulator.flaskkit.extensions import babel, csrf, limiter
+from simulator.practice import rate_limits
 from simulator.store.db import Database
 from simulator.web import cli, config
 
@@ -46,7 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=int(settings["MAX_UPLOAD_BYTES"]) + 64 * 1024,
         LOGIN_RATE_LIMIT=settings["LOGIN_RATE_LIMIT"],
         POLL_INTERVAL_MS=int(settings["POLL_INTERVAL_MS"]),
-        RATELIMIT_STORAGE_URI=settings["RATELIMIT_STORAGE_URI"],
+        RATELIMIT_STORAGE_URI=settings["RATELIMIT_STORAGE_URI"] or f"{rate_limits.SCHEME}://",
         RATELIMIT_HEADERS_ENABLED=True,
         SESSION_COOKIE_NAME="centralino_session",
         SESSION_COOKIE_HTTPONLY=True,
@@ -60,7 +62,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for key, value in settings.items():
         app.config.setdefault(key, value)
 
-    app.extensions["centralino_db"] = Database(app.config["DATABASE_URL"])
+    database = Database(app.config["DATABASE_URL"])
+    app.extensions["centralino_db"] = database
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(rate_limits.SCHEME):
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {"database": database}
+    trusted = int(settings["TRUSTED_PROXIES"])
+    if trusted > 0:
+        # Only then are X-Forwarded-For/Proto/Host/Port/Prefix believed: the client address the
+        # limits count, and the URL Twilio's signature is checked against.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted, x_port=trusted,
+            x_prefix=trusted,
+        )  # fmt: skip
     from simulator.web import voice
 
     # Before the CSRF check, which reads the body: a spoken reply may exceed the form limit.

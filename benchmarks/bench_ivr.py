@@ -66,6 +66,7 @@ def start_server(
         os.environ, CENTRALINO_DATABASE_URL=url, CENTRALINO_TESTING="1",
         CENTRALINO_CLOCK="driver", CENTRALINO_SECRET_KEY=SECRET, TWILIO_AUTH_TOKEN=TOKEN,
         TWILIO_ACCOUNT_SID="AC" + "1" * 32, TWILIO_NUMBER="+390971000000", PUBLIC_BASE_URL="",
+        CENTRALINO_IVR_TRUST_CALLER_ID="1",
     )  # fmt: skip
     process = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

@@ -30,6 +30,8 @@ class Ctx:
     url_for: UrlFor
     audio_for: AudioFor | None = None
     clock: Clock = time.time
+    # The rate limiter's storage (database or Redis), shared by every worker: PIN tries.
+    limits: Any = None
 
 
 @dataclass(frozen=True, slots=True)

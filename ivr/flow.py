@@ -30,7 +30,7 @@ from ivr.context import (
 from ivr.twiml import Utterance, build, system
 from simulator.language.normalise import normalise
 from simulator.language.numbers import spoken_digits
-from simulator.practice import attempts
+from simulator.practice import attempts, rate_limits
 
 MAX_TRIES = 3
 _YES = frozenset({"si", "sì", "conferma", "confermo", "yes", "ok", "certo", "1", "uno", "one"})
@@ -40,35 +40,78 @@ _NO = frozenset({"no", "menu", "indietro", "back", "2", "due", "two"})
 # --------------------------------------------------------------------------- identify
 
 
-def _pin_prompt(ctx: Ctx, call: state.CallRow, turn: int, lead: list[Utterance]) -> str:
+def _pin_prompt(
+    ctx: Ctx, call: state.CallRow, turn: int, lead: list[Utterance], key: str = "ask_pin"
+) -> str:
     lang = lang_of(call)
     spec = gather_spec(ctx, turn, "pin", system_language(call), timeout=10)
-    return build([*lead, system(texts.text("ask_pin", lang), lang)], ctx.url_for, gather=spec)
+    return build([*lead, system(texts.text(key, lang), lang)], ctx.url_for, gather=spec)
+
+
+def _pin_keys(call: state.CallRow, known: int | None) -> list[str]:
+    """Whose PIN tries a wrong PIN counts against: the caller number, and the trainee whose
+    verified number it is (so rotating numbers does not help against one trainee)."""
+    number = state.e164(call.from_number) if call.from_number else None
+    keys = [f"ivr-pin:from:{number or 'withheld'}"]
+    if known is not None:
+        keys.append(f"ivr-pin:trainee:{known}")
+    return keys
+
+
+def _locked_out(ctx: Ctx, call: state.CallRow, turn_lead: list[Utterance]) -> Reply:
+    lang = lang_of(call)
+    minutes = rate_limits.window_minutes(ctx.settings.pin_limit)
+    line = system(texts.text("pin_locked", lang, minutes=minutes), lang)
+    return hangup(ctx, [*turn_lead, line], stage="finished", outcome="locked")
+
+
+def _pin_allowed(ctx: Ctx, call: state.CallRow, known: int | None) -> bool:
+    if ctx.limits is None:
+        return True
+    return rate_limits.allowed(ctx.limits, ctx.settings.pin_limit, *_pin_keys(call, known))
 
 
 def incoming(ctx: Ctx, call: state.CallRow, params: Mapping[str, str]) -> Reply:
-    """Turn 0 of a call to our number: a known verified phone skips the PIN."""
+    """Turn 0 of a call to our number: a known verified phone still confirms with the PIN,
+    unless the school trusts caller ids (``CENTRALINO_IVR_TRUST_CALLER_ID``)."""
     lang = lang_of(call)
     welcome = system(texts.text("welcome", lang), lang)
     trainee = state.trainee_by_phone(ctx.db, params.get("From", ""))
-    if trainee is not None:
+    if trainee is not None and ctx.settings.trust_caller_id:
         return _menu(ctx, call, 1, trainee, [welcome])
-    return Reply(_pin_prompt(ctx, call, 1, [welcome]), {"stage": "identify"})
+    known = trainee.id if trainee is not None else None
+    if not _pin_allowed(ctx, call, known):
+        return _locked_out(ctx, call, [welcome])
+    pending = {"known_trainee": known} if known is not None else {}
+    key = "ask_pin_known" if known is not None else "ask_pin"
+    return Reply(
+        _pin_prompt(ctx, call, 1, [welcome], key), {"stage": "identify", "pending": pending}
+    )
 
 
 def _identify(ctx: Ctx, call: state.CallRow, turn: int, params: Mapping[str, str]) -> Reply:
+    known_raw = call.pending.get("known_trainee")
+    known = int(known_raw) if isinstance(known_raw, int) else None
+    # Checked before the PIN is even looked at: once locked, the right PIN opens nothing.
+    if not _pin_allowed(ctx, call, known):
+        return _locked_out(ctx, call, [])
     digits, speech = said(params)
     pin = digits or spoken_digits(normalise(speech, system_language(call)))
     trainee = state.trainee_by_pin(ctx.db, ctx.secret, pin) if pin else None
     lang = lang_of(call)
-    if trainee is not None:
-        return _menu(ctx, call, turn + 1, trainee, [])
+    if trainee is not None and (known is None or trainee.id == known):
+        return _menu(ctx, call_with(call, pending={}), turn + 1, trainee, [])
+    if ctx.limits is not None and not rate_limits.hit(
+        ctx.limits, ctx.settings.pin_limit, *_pin_keys(call, known)
+    ):
+        return _locked_out(ctx, call, [])
     tries = call.tries + 1
     if tries >= MAX_TRIES:
         line = system(texts.text("pin_goodbye", lang), lang)
         return hangup(ctx, [line], tries=tries, stage="finished", outcome="unidentified")
     retry = system(texts.text("bad_pin", lang), lang)
-    return Reply(_pin_prompt(ctx, call, turn + 1, [retry]), {"tries": tries})
+    key = "ask_pin_known" if known is not None else "ask_pin"
+    return Reply(_pin_prompt(ctx, call, turn + 1, [retry], key), {"tries": tries})
 
 
 # --------------------------------------------------------------------------- menu
@@ -91,7 +134,13 @@ def _menu(
         )
     return Reply(
         _menu_twiml(ctx, call, turn, items, [*lead, hello]),
-        {"stage": "menu", "trainee_id": trainee.id, "menu": [i for i, _ in items], "tries": 0},
+        {
+            "stage": "menu",
+            "trainee_id": trainee.id,
+            "menu": [i for i, _ in items],
+            "tries": 0,
+            "pending": {},
+        },
     )
 
 
@@ -211,11 +260,50 @@ def _start(ctx: Ctx, call: state.CallRow, turn: int) -> Reply:
     attempt_id = attempts.start_attempt(
         ctx.db, call.trainee_id, call.scenario_id, channel="phone", clock=ctx.clock
     )
+    # Stored at once: a worker killed before answering leaves the attempt findable, and the
+    # retry goes on with it instead of starting a second one.
+    state.update_call(ctx.db, call.call_sid or "", attempt_id=attempt_id)
+    return _started(ctx, call, turn, attempt_id)
+
+
+def _started(ctx: Ctx, call: state.CallRow, turn: int, attempt_id: int) -> Reply:
     snap = attempts.tick(ctx.db, attempt_id, clock=ctx.clock)
     started = call_with(call, attempt_id=attempt_id, heard_seq=0, pending={})
     lead = [system(texts.text("starting", lang_of(call)), lang_of(call))]
     reply = in_call.render(ctx, started, turn + 1, snap, lead=lead)
     return Reply(reply.twiml, {"stage": "in_call", "attempt_id": attempt_id, **reply.changes})
+
+
+def refused(ctx: Ctx, call: state.CallRow, number: int) -> Reply:
+    """An answer no caller could give (control characters, over-long): say so, ask again.
+
+    Outside the practice it counts as not understood (a wrong PIN, an unclear choice).
+    """
+    if call.stage == "in_call" and call.attempt_id is not None:
+        lang = lang_of(call)
+        return in_call.ask_again(ctx, call, number, system(texts.text("input_refused", lang), lang))
+    return turn(ctx, call, number, {})
+
+
+def after_takeover(
+    ctx: Ctx,
+    call: state.CallRow,
+    number: int,
+    params: Mapping[str, str],
+    seq_before: int | None,
+) -> Reply:
+    """A turn whose first worker died before answering: answer from the log if its work is
+    there (the attempt started, the trainee's action appended), else do the turn now."""
+    if call.stage == "confirm" and call.attempt_id is not None:
+        return _started(ctx, call, number, call.attempt_id)
+    if (
+        call.stage == "in_call"
+        and call.attempt_id is not None
+        and seq_before is not None
+        and attempts.trainee_acted_since(ctx.db, call.attempt_id, seq_before)
+    ):
+        return in_call.from_log(ctx, call, number)
+    return turn(ctx, call, number, params)
 
 
 def turn(ctx: Ctx, call: state.CallRow, number: int, params: Mapping[str, str]) -> Reply:
@@ -232,4 +320,15 @@ def turn(ctx: Ctx, call: state.CallRow, number: int, params: Mapping[str, str]) 
     return hangup(ctx, [system(texts.text("finished", lang), lang)])
 
 
-__all__ = ["Clock", "Ctx", "Reply", "apology", "disabled", "incoming", "outbound", "turn"]
+__all__ = [
+    "Clock",
+    "Ctx",
+    "Reply",
+    "after_takeover",
+    "apology",
+    "disabled",
+    "incoming",
+    "outbound",
+    "refused",
+    "turn",
+]

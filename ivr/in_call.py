@@ -58,6 +58,17 @@ def handle(ctx: Ctx, call: state.CallRow, number: int, params: Mapping[str, str]
     return _tick(ctx, call, number)
 
 
+def ask_again(ctx: Ctx, call: state.CallRow, number: int, line: Utterance) -> Reply:
+    """Say why the answer was not taken, then the same question (nothing recorded)."""
+    return _tick(ctx, call, number, lead=[line])
+
+
+def from_log(ctx: Ctx, call: state.CallRow, number: int) -> Reply:
+    """The answer to a turn whose action is already in the attempt's log (its worker died
+    before storing the answer): speak what happened since the trainee last listened."""
+    return _tick(ctx, call_with(call, pending={}), number)
+
+
 def _confidence(raw: str) -> float | None:
     try:
         value = float(raw)

@@ -34,6 +34,10 @@ class IvrSettings:
     speech_timeout_s: int = 2
     language: str = "it"
     driver_clock: bool = False
+    # Wrong PINs allowed per caller number and per trainee in a window ("5 per 15 minutes").
+    pin_limit: str = "5 per 15 minutes"
+    # A call from a trainee's verified number skips the PIN only when the school says so.
+    trust_caller_id: bool = False
     missing: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -89,5 +93,13 @@ def load(config: Mapping[str, Any], environ: Mapping[str, str] | None = None) ->
         language="en" if str(config.get("IVR_LANGUAGE") or "it").startswith("en") else "it",
         # The scripted clock is honoured only in testing: production always uses real time.
         driver_clock=testing and str(config.get("CLOCK") or "").lower() == "driver",
+        pin_limit=str(config.get("PIN_RATE_LIMIT") or "5 per 15 minutes"),
+        trust_caller_id=_flag(config.get("IVR_TRUST_CALLER_ID")),
         missing=tuple(key for key, value in secrets.items() if not value),
     )
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on", "si", "sì")
+    return bool(value)

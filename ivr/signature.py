@@ -1,10 +1,11 @@
 """Twilio webhook signatures, checked with the SDK's ``RequestValidator``.
 
 Twilio signs the URL it requested (scheme, host, path and query string) followed by every POST
-field, empty ones included. Behind a proxy or tunnel the URL Flask sees differs (http instead of
-https, an internal host), so the public URL is rebuilt: ``PUBLIC_BASE_URL`` first, then
-``X-Forwarded-Proto``/``X-Forwarded-Host``, then the URL as received. A request is accepted if one
-of these validates; forwarded headers cannot forge anything, since the HMAC still needs the token.
+field, empty ones included. With ``PUBLIC_BASE_URL`` set, that URL alone is checked: a request
+signed for another host (another app on the same Twilio account, ``X-Forwarded-Host: evil``) is
+refused. Without it, the URL as the app sees it is checked; ``X-Forwarded-*`` headers change that
+URL only when ``CENTRALINO_TRUSTED_PROXIES`` says how many proxies to believe (Werkzeug's
+ProxyFix, installed by ``create_app``), never because a client sent them.
 """
 
 from __future__ import annotations
@@ -23,17 +24,11 @@ def _path_and_query(req: Request) -> str:
 
 
 def candidate_urls(req: Request, public_base_url: str) -> list[str]:
-    """URLs Twilio may have signed, most trusted first, without duplicates."""
-    tail = _path_and_query(req)
-    urls: list[str] = []
+    """The one URL Twilio must have signed: on ``PUBLIC_BASE_URL`` when set, else as received
+    (scheme and host already corrected by ProxyFix when trusted proxies are configured)."""
     if public_base_url:
-        urls.append(public_base_url.rstrip("/") + _path_and_query_without_root(req))
-    proto = req.headers.get("X-Forwarded-Proto", "").split(",")[0].strip()
-    host = req.headers.get("X-Forwarded-Host", "").split(",")[0].strip()
-    if proto or host:
-        urls.append(f"{proto or req.scheme}://{host or req.host}{tail}")
-    urls.append(f"{req.scheme}://{req.host}{tail}")
-    return list(dict.fromkeys(urls))
+        return [public_base_url.rstrip("/") + _path_and_query_without_root(req)]
+    return [f"{req.scheme}://{req.host}{_path_and_query(req)}"]
 
 
 def _path_and_query_without_root(req: Request) -> str:

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import os
+import socket
 import time
 from dataclasses import dataclass, fields
 from typing import Any
@@ -23,8 +26,16 @@ from simulator.store.db import Database
 from simulator.store.models import Assignment, Attempt, User, utcnow
 from simulator.store.phone import IvrCall, IvrPhone, IvrTurn
 
-REPLAY_WAIT_S = 10.0
+# A turn is answered in well under a second; an unanswered claim older than this belonged to a
+# worker that died. A retry waits at most this long, once: well inside Twilio's 15 s.
+STALE_CLAIM_S = 4.0
 REPLAY_POLL_S = 0.1
+log = logging.getLogger(__name__)
+
+
+def worker_name() -> str:
+    """This process, as named in a claim: "host:pid" (read per call: workers fork)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +58,7 @@ class CallRow:
     lang: str
     last_clock: float | None
     outcome: str
+    twilio_status: str
 
 
 def _row(call: IvrCall) -> CallRow:
@@ -59,10 +71,18 @@ def _row(call: IvrCall) -> CallRow:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """The outcome of claiming a turn: a stored answer to replay, or the call to act on."""
+    """The outcome of claiming a turn: a stored answer to replay, or the call to act on.
+
+    ``taken_over`` says the turn had been claimed by a worker that never answered (killed
+    mid-request); ``seq_before`` is then the attempt's last event seq when that claim was made,
+    so the new owner can tell whether the dead worker's action reached the log.
+    """
 
     replay: str | None = None
     call: CallRow | None = None
+    unknown: bool = False
+    taken_over: bool = False
+    seq_before: int | None = None
 
 
 def e164(number: str, region: str = "IT") -> str | None:
@@ -113,7 +133,9 @@ def start_call(
                 tries=0,
             )
             session.add(call)
-            session.add(IvrTurn(call_sid=call_sid, turn=0))
+            session.add(
+                IvrTurn(call_sid=call_sid, turn=0, claimed_at=time.time(), claimed_by=worker_name())
+            )
             session.flush()
             return _row(call)
     except IntegrityError:
@@ -165,40 +187,117 @@ def claim_outbound(db: Database, token: str, call_sid: str) -> Claim | None:
 
 
 def claim(db: Database, call_sid: str, turn: int) -> Claim:
-    """Claim a turn of a call, or return the answer already given to it."""
+    """Claim a turn of a call, or return the answer already given to it.
+
+    A twin request still answering the turn is waited for once, at most until its claim is
+    stale (``STALE_CLAIM_S``); then the turn is taken over, so a killed worker drops no call.
+    """
+    claimed, held_since = _try_claim(db, call_sid, turn)
+    if claimed is not None:
+        return claimed
+    stored = wait_for_answer(db, call_sid, turn, until=held_since + STALE_CLAIM_S)
+    if stored is not None:
+        return Claim(replay=stored)
+    claimed, _ = _try_claim(db, call_sid, turn)
+    return claimed if claimed is not None else Claim()
+
+
+def _try_claim(db: Database, call_sid: str, turn: int) -> tuple[Claim | None, float]:
+    """(the claim, 0) or (None, when the twin holding the turn claimed it)."""
+    now = time.time()
     try:
         with db.write() as session:
+            # The call's row lock serialises claims of one call (SQLite: BEGIN IMMEDIATE).
             call = session.scalar(
                 select(IvrCall).where(IvrCall.call_sid == call_sid).with_for_update()
             )
             if call is None:
-                return Claim()
+                return Claim(unknown=True), 0.0
             done = session.scalar(
                 select(IvrTurn).where(IvrTurn.call_sid == call_sid, IvrTurn.turn == turn)
             )
             if done is None:
-                session.add(IvrTurn(call_sid=call_sid, turn=turn))
+                seq = _attempt_seq(session, call.attempt_id)
+                session.add(
+                    IvrTurn(
+                        call_sid=call_sid,
+                        turn=turn,
+                        claimed_at=now,
+                        claimed_by=worker_name(),
+                        seq_before=seq,
+                    )
+                )
                 session.flush()
-                return Claim(call=_row(call))
+                return Claim(call=_row(call)), 0.0
             if done.response is not None:
-                return Claim(replay=done.response)
+                return Claim(replay=done.response), 0.0
+            held_since = done.claimed_at or 0.0
+            if now - held_since < STALE_CLAIM_S:
+                return None, held_since
+            log.warning(
+                "call %s turn %s: took over a stale claim of %s (worker gone?)",
+                call_sid,
+                turn,
+                done.claimed_by,
+            )
+            done.claimed_at = now
+            done.claimed_by = worker_name()
+            return Claim(call=_row(call), taken_over=True, seq_before=done.seq_before), 0.0
     except IntegrityError:
-        pass  # a concurrent twin claimed it first: wait for its answer below
-    return Claim(replay=wait_for_answer(db, call_sid, turn))
+        return None, now  # a concurrent twin claimed it first: wait for its answer
 
 
-def wait_for_answer(db: Database, call_sid: str, turn: int) -> str | None:
-    """The answer stored for a turn, waiting a little for a twin request still answering it."""
-    deadline = time.monotonic() + REPLAY_WAIT_S
-    while time.monotonic() < deadline:
+def _attempt_seq(session: Any, attempt_id: int | None) -> int | None:
+    if attempt_id is None:
+        return None
+    seq = session.scalar(select(Attempt.last_seq).where(Attempt.id == attempt_id))
+    return None if seq is None else int(seq)
+
+
+def wait_for_answer(
+    db: Database, call_sid: str, turn: int, *, until: float | None = None
+) -> str | None:
+    """The answer stored for a turn, waiting (until ``until``, epoch seconds, at most
+    ``STALE_CLAIM_S``) for a twin request still answering it."""
+    now = time.time()
+    limit = now + STALE_CLAIM_S
+    deadline = min(limit, until) if until is not None else limit
+    while True:
         with db.read() as session:
             response = session.scalar(
                 select(IvrTurn.response).where(IvrTurn.call_sid == call_sid, IvrTurn.turn == turn)
             )
         if response is not None:
             return response
+        if time.time() >= deadline:
+            return None
         time.sleep(REPLAY_POLL_S)
-    return None
+
+
+def wait_for_claim(db: Database, call_sid: str, turn: int, *, within: float) -> bool:
+    """Whether turn ``turn`` of the call is claimed (or answered), waiting up to ``within`` s."""
+    deadline = time.time() + within
+    while True:
+        with db.read() as session:
+            found = session.scalar(
+                select(IvrTurn.id).where(IvrTurn.call_sid == call_sid, IvrTurn.turn == turn)
+            )
+        if found is not None:
+            return True
+        if time.time() >= deadline:
+            return False
+        time.sleep(REPLAY_POLL_S)
+
+
+def open_turns(db: Database, call_sid: str) -> list[tuple[int, float]]:
+    """(turn, claimed at) of the call's turns claimed but not answered yet."""
+    with db.read() as session:
+        rows = session.execute(
+            select(IvrTurn.turn, IvrTurn.claimed_at).where(
+                IvrTurn.call_sid == call_sid, IvrTurn.response.is_(None)
+            )
+        ).all()
+    return [(int(turn), float(claimed or 0.0)) for turn, claimed in rows]
 
 
 def current(db: Database, call_sid: str) -> CallRow | None:

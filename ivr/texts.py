@@ -97,6 +97,24 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Arrivederci.",
         "We are sorry: a technical error occurred. What you did has been saved. Goodbye.",
     ),
+    "unknown_call": (
+        "Questa chiamata non è riconosciuta da Centralino. Arrivederci.",
+        "Centralino does not recognise this call. Goodbye.",
+    ),
+    "input_refused": (
+        "Risposta non accettata: troppo lunga o con caratteri non validi. Ripeti, più breve.",
+        "Answer not accepted: too long or with invalid characters. Say it again, shorter.",
+    ),
+    "pin_locked": (
+        "Troppi PIN sbagliati. Per sicurezza l'accesso da telefono è bloccato per "
+        "{minutes} minuti. Chiedi aiuto al tuo istruttore. Arrivederci.",
+        "Too many wrong PINs. For safety, phone access is locked for {minutes} minutes. "
+        "Ask your instructor for help. Goodbye.",
+    ),
+    "ask_pin_known": (
+        "Per confermare che sei tu, digita il tuo PIN e premi cancelletto, oppure dillo a voce.",
+        "To confirm it is you, enter your PIN and press hash, or say it.",
+    ),
     "help": (
         "Comandi. Asterisco 1: attesa o riprendi. Asterisco 2: trasferisci a un interno. "
         "Asterisco 3: trasferimento annunciato. Asterisco 4: prendi un messaggio. "

@@ -9,7 +9,7 @@ with a model) and ``actionOnEmptyResult`` so silence reaches the engine as a tur
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
@@ -22,6 +22,9 @@ from simulator.transcript import describe
 UrlFor = Callable[..., str]
 AudioFor = Callable[["Utterance"], "str | None"]
 MIN_TIMEOUT_S = 1
+# Twilio's limit is 64 kB per TwiML document; keep a margin for the Gather and Redirect.
+MAX_TWIML_BYTES = 60_000
+MAX_SAY_CHARS = 1500
 MAX_TIMEOUT_S = 30
 # The trainee's own words are not read back; the end of the session has its own goodbye.
 _SILENT = frozenset({"finish", "session_finished"})
@@ -155,7 +158,36 @@ def build(
     audio_for: AudioFor | None = None,
 ) -> str:
     """A complete TwiML document: speech (inside the Gather, so the trainee can barge in),
-    then the Gather, with a Redirect to the same action in case Twilio skips it; or a Hangup."""
+    then the Gather, with a Redirect to the same action in case Twilio skips it; or a Hangup.
+
+    Twilio refuses a document over 64 kB: long lines are shortened and, if that is not enough,
+    the oldest lines are left out, so the newest (what to do now) is always heard.
+    """
+    xml = _build(utterances, url_for, gather=gather, hangup=hangup, audio_for=audio_for)
+    if len(xml.encode()) <= MAX_TWIML_BYTES:
+        return xml
+    kept = [_shortened(u) for u in utterances]
+    while True:
+        xml = _build(kept, url_for, gather=gather, hangup=hangup, audio_for=audio_for)
+        if len(xml.encode()) <= MAX_TWIML_BYTES or not kept:
+            return xml
+        kept = kept[max(1, len(kept) // 4) :]
+
+
+def _shortened(utterance: Utterance) -> Utterance:
+    if len(utterance.text) <= MAX_SAY_CHARS:
+        return utterance
+    return replace(utterance, text=utterance.text[: MAX_SAY_CHARS - 1] + "…")
+
+
+def _build(
+    utterances: Sequence[Utterance],
+    url_for: UrlFor,
+    *,
+    gather: GatherSpec | None,
+    hangup: bool,
+    audio_for: AudioFor | None,
+) -> str:
     response = VoiceResponse()
     if gather is None:
         for utterance in utterances:

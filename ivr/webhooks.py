@@ -9,6 +9,7 @@ stay, and the attempt is marked interrupted.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -18,17 +19,23 @@ from typing import Any, TypeVar, cast
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
-from ivr import flow, media, signature, state
+from ivr import flow, media, signature, state, texts
+from ivr.context import hangup
 from ivr.settings import IvrSettings
-from ivr.twiml import Utterance
-from simulator.flaskkit.extensions import csrf
+from ivr.twiml import Utterance, system
+from simulator.flaskkit.extensions import csrf, limiter
 from simulator.flaskkit.security import db
+from simulator.practice.field_limits import has_control
 
 log = logging.getLogger(__name__)
 bp = Blueprint("ivr", __name__, url_prefix="/ivr", template_folder="templates")
 F = TypeVar("F", bound=Callable[..., Any])
 FINAL_FAILURES = ("failed", "busy", "no-answer", "canceled")
 CLOCK_FIELD = "CentralinoClock"
+# Turn numbers come from our own Gather URLs; anything larger is not one of ours.
+MAX_TURN = 100_000
+# How long a "completed" callback waits for the Gather result Twilio posts with it.
+HANGUP_GRACE_S = 2.0
 
 
 def settings() -> IvrSettings:
@@ -82,6 +89,7 @@ def _ctx() -> flow.Ctx:
         url_for=_url_for,
         audio_for=_audio_for,
         clock=_clock(),
+        limits=limiter.storage,
     )
 
 
@@ -134,54 +142,93 @@ def _answer_turn(
     return _twiml(reply.twiml)
 
 
+# Twilio's own fields are short; a recognised sentence of 30 s is about 500 characters.
+MAX_SPEECH_CHARS = 1000
+MAX_DIGITS = 64
+MAX_FIELD_CHARS = 256
+_CALL_SID = re.compile(r"^[A-Za-z0-9]{2,64}$")
+STATUS_RANK = {"queued": 0, "initiated": 1, "ringing": 2, "in-progress": 3}
+FINAL_STATUSES = ("completed", *FINAL_FAILURES)
+
+
 def _params() -> dict[str, str]:
     fields = {key: request.form.get(key, "") for key in request.form}
     fields["lang_hint"] = request.args.get("lang", "")
     return fields
 
 
+def input_refused(fields: dict[str, str]) -> bool:
+    """A field no caller could send: a control character (NUL included) or over-long text."""
+    for key, value in fields.items():
+        limit = {"SpeechResult": MAX_SPEECH_CHARS, "Digits": MAX_DIGITS}.get(key, MAX_FIELD_CHARS)
+        if len(value) > limit or has_control(value):
+            return True
+    return False
+
+
+def _clean_number(raw: str) -> str:
+    """A caller or called number fit to store (String(32), no control characters)."""
+    return "" if has_control(raw) or len(raw) > 32 else raw
+
+
+def _unknown_call() -> Response:
+    """Spoken TwiML for a request about no call we know (never an HTML error on the phone)."""
+    lang = settings().language
+    return _twiml(hangup(_ctx(), [system(texts.text("unknown_call", lang), lang)]).twiml)
+
+
+def _call_sid() -> str | None:
+    call_sid = request.form.get("CallSid", "")
+    return call_sid if _CALL_SID.match(call_sid) else None
+
+
 @bp.post("/voice")
 @webhook
 def voice() -> ResponseReturnValue:
     """A call to our number: identify the trainee (caller number or PIN), then the menu."""
-    call_sid = request.form.get("CallSid", "")
-    if not call_sid:
-        abort(400)
+    call_sid = _call_sid()
+    if call_sid is None:
+        return _unknown_call()
     ctx = _ctx()
     try:
         row = state.start_call(
             ctx.db,
             call_sid,
             direction="inbound",
-            from_number=request.form.get("From", ""),
-            to_number=request.form.get("To", ""),
+            from_number=_clean_number(request.form.get("From", "")),
+            to_number=_clean_number(request.form.get("To", "")),
             lang=settings().language,
         )
+        claimed = state.Claim(call=row) if row is not None else state.claim(ctx.db, call_sid, 0)
     except Exception:
         log.exception("IVR could not record call %s", call_sid)
         return _twiml(flow.apology(ctx, settings().language))
-    if row is None:
-        return _replay_or_current(call_sid, 0)
+    if claimed.call is None:
+        return _replay_or_current(call_sid, 0, claimed.replay)
+    call = claimed.call
     params = _params()
-    return _answer_turn(row, 0, lambda c: flow.incoming(c, row, params))
+    if input_refused(params):
+        params = {"lang_hint": params["lang_hint"]}
+    params["From"] = _clean_number(request.form.get("From", ""))
+    return _answer_turn(call, 0, lambda c: flow.incoming(c, call, params))
 
 
 @bp.post("/outbound")
 @webhook
 def outbound() -> ResponseReturnValue:
     """A practice call we placed has been answered: confirm a person is there, then start."""
-    call_sid = request.form.get("CallSid", "")
+    call_sid = _call_sid()
     token = request.args.get("c", "")
-    if not call_sid or not token:
-        abort(400)
+    if call_sid is None or not token:
+        return _unknown_call()
     ctx = _ctx()
     try:
         claimed = state.claim_outbound(ctx.db, token, call_sid)
     except Exception:
         log.exception("IVR could not claim outbound call %s", call_sid)
         return _twiml(flow.apology(ctx, settings().language))
-    if claimed is None:
-        abort(404)
+    if claimed is None or claimed.unknown:
+        return _unknown_call()
     if claimed.replay is not None or claimed.call is None:
         return _replay_or_current(call_sid, 0, claimed.replay)
     row = claimed.call
@@ -192,46 +239,63 @@ def outbound() -> ResponseReturnValue:
 @webhook
 def turn() -> ResponseReturnValue:
     """Every Gather posts here with its turn number: a retry of a turn replays its answer."""
-    call_sid = request.form.get("CallSid", "")
+    call_sid = _call_sid()
     try:
         number = int(request.args.get("turn", ""))
     except ValueError:
-        abort(400)
+        number = -1
+    if call_sid is None or not 0 <= number <= MAX_TURN:
+        return _unknown_call()
     ctx = _ctx()
     try:
         claimed = state.claim(ctx.db, call_sid, number)
     except Exception:
         log.exception("IVR could not claim call %s turn %s", call_sid, number)
         return _twiml(flow.apology(ctx, settings().language))
+    if claimed.unknown:
+        return _unknown_call()
     if claimed.call is None:
-        if claimed.replay is None and state.current(ctx.db, call_sid) is None:
-            abort(404)
         return _replay_or_current(call_sid, number, claimed.replay)
     row = claimed.call
     params = _params()
+    if input_refused(params):
+        return _answer_turn(row, number, lambda c: flow.refused(c, row, number))
+    if claimed.taken_over:
+        seq_before = claimed.seq_before
+        return _answer_turn(
+            row, number, lambda c: flow.after_takeover(c, row, number, params, seq_before)
+        )
     return _answer_turn(row, number, lambda c: flow.turn(c, row, number, params))
 
 
 def _replay_or_current(call_sid: str, number: int, stored: str | None = None) -> Response:
-    """A duplicate request: the stored answer, or (if its twin never finished) a safe apology."""
-    if stored is None:
-        stored = state.wait_for_answer(db(), call_sid, number)
+    """A duplicate request: the stored answer, or (if its twin never finished) a safe apology.
+
+    The claim already waited once for the twin; nothing waits a second time here.
+    """
     return _twiml(stored if stored is not None else flow.apology(_ctx(), settings().language))
 
 
 @bp.post("/status")
 @webhook
 def status() -> ResponseReturnValue:
-    """Call status callbacks: a finished call finishes and scores its attempt, once."""
-    call_sid = request.form.get("CallSid", "")
+    """Call status callbacks: a finished call finishes and scores its attempt, once.
+
+    Statuses only move forward (a late "in-progress" or a "failed" after "completed" changes
+    nothing), and a turn still being answered is waited for, so the trainee's last sentence is
+    in the log before the attempt is scored.
+    """
+    call_sid = _call_sid() or ""
     call_status = request.form.get("CallStatus", "")
     ctx = _ctx()
     try:
         row = state.current(ctx.db, call_sid)
-        if row is None:
+        if row is None or not _moves_forward(row, call_status):
             return "", 204
         changes: dict[str, Any] = {"twilio_status": call_status}
         if call_status == "completed":
+            _wait_for_open_turns(row)
+            row = state.current(ctx.db, call_sid) or row
             changes["outcome"] = row.outcome or "completed"
             if row.stage != "interrupted":
                 changes["stage"] = "finished"
@@ -247,6 +311,31 @@ def status() -> ResponseReturnValue:
     except Exception:
         log.exception("IVR status callback failed for %s", call_sid)
     return "", 204
+
+
+def _moves_forward(row: state.CallRow, call_status: str) -> bool:
+    """Whether a status callback may change the call: never after a final status, never back."""
+    current = row.twilio_status
+    if current in FINAL_STATUSES:
+        return False
+    if call_status in FINAL_STATUSES:
+        return True
+    if call_status not in STATUS_RANK:
+        return False
+    return STATUS_RANK[call_status] >= STATUS_RANK.get(current, -1)
+
+
+def _wait_for_open_turns(row: state.CallRow) -> None:
+    """Let a turn racing the hang-up store the trainee's last words before the attempt is
+    scored. A caller who hangs up during a Gather has Twilio post the Gather's result and the
+    "completed" callback together: if the call was still listening, its next turn is given
+    ``HANGUP_GRACE_S`` to arrive, then (like any open turn) until its claim is answered or
+    stale. A call that ended on our own Hangup has nothing to wait for."""
+    call_sid = row.call_sid or ""
+    if row.stage == "in_call":
+        state.wait_for_claim(db(), call_sid, row.next_turn, within=HANGUP_GRACE_S)
+    for number, claimed_at in state.open_turns(db(), call_sid):
+        state.wait_for_answer(db(), call_sid, number, until=claimed_at + state.STALE_CLAIM_S)
 
 
 @bp.get("/tone/<name>.wav")

@@ -10,10 +10,15 @@ import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter
 
-from simulator.store.models import User
+from simulator.practice import accounts
+from simulator.store.models import LoginSession, User
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,30 +45,55 @@ def db() -> Any:
 
 
 def load_user() -> None:
-    """Put the logged-in user (or None) on ``g`` before each request."""
+    """Put the logged-in user (or None) on ``g`` before each request.
+
+    The cookie's session token must still have its row in ``login_sessions``: logging out or
+    changing the password deletes it, so a cookie saved before then opens nothing.
+    """
     g.user = None
     user_id = session.get("uid")
+    token = session.get("sid")
     if user_id is None:
         return
-    with db().read() as s:
-        user = s.get(User, int(user_id))
-        if user is not None:
-            s.expunge(user)
+    user = None
+    if isinstance(token, str):
+        with db().read() as s:
+            live = s.get(LoginSession, accounts.session_digest(token))
+            if live is not None and live.user_id == int(user_id):
+                user = s.get(User, int(user_id))
+                if user is not None:
+                    s.expunge(user)
     if user is None or user.role != session.get("role"):
-        session.clear()
+        _clear_keeping_language()
         return
     g.user = user
 
 
-def log_in(user: User) -> None:
-    """Start a fresh session for this user (no data carried over from before login)."""
+def _clear_keeping_language() -> None:
     lang = session.get("lang")
     session.clear()
-    session["uid"] = user.id
-    session["role"] = user.role
     if lang:
         session["lang"] = lang
+
+
+def log_in(user: User) -> None:
+    """Start a fresh session for this user (no data carried over from before login)."""
+    _clear_keeping_language()
+    with db().write() as s:
+        token = accounts.open_session(s, user.id)
+    session["uid"] = user.id
+    session["role"] = user.role
+    session["sid"] = token
     session.permanent = True
+
+
+def log_out() -> None:
+    """End this browser's session on the server too, then clear the cookie."""
+    token = session.get("sid")
+    if isinstance(token, str):
+        with db().write() as s:
+            accounts.close_session(s, token)
+    _clear_keeping_language()
 
 
 def current_user() -> User | None:
@@ -102,10 +132,22 @@ def role_required(role: str) -> Callable[[F], F]:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only same-site relative paths are followed after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    """Only same-origin paths are followed after login or a language switch (no open redirect).
+
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash, so
+    ``/\t/evil.example`` becomes ``//evil.example``: any control character refuses the target,
+    as does anything a URL parser would read as having a scheme or a host.
+    """
+    if not target or not target.startswith("/"):
+        return default
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in target) or "\\" in target:
+        return default
+    if target.startswith("//"):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
 
 
 def add_security_headers(response: Response) -> Response:
@@ -120,6 +162,32 @@ def add_security_headers(response: Response) -> Response:
     if not request.path.startswith("/static/"):
         headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+# Primary keys are INTEGER columns (32-bit on PostgreSQL): a larger id cannot name a row.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: ids outside the column's range are 404, not a 500 from the
+    database driver (``/attempts/99999999999999999999``)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def refuse_nul_bytes() -> None:
+    """400 with a message for any NUL byte in a query or form field: PostgreSQL cannot store one,
+    and no typed text holds one. The phone's webhooks answer in speech instead (``ivr``)."""
+    if request.path.startswith("/ivr/"):
+        return
+    for source in (request.args, request.form):
+        for key, values in source.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                raise BadRequest(
+                    _("Il testo contiene un carattere nullo (NUL), non ammesso: toglilo e riprova.")
+                )
 
 
 def _start_timer() -> None:
@@ -138,7 +206,9 @@ def _server_timing(response: Response) -> Response:
 
 def install(app: Flask) -> None:
     """Register the per-request hooks."""
+    app.url_map.converters["int"] = IdConverter
     app.before_request(_start_timer)
+    app.before_request(refuse_nul_bytes)
     app.before_request(load_user)
     app.after_request(add_security_headers)
     app.after_request(_server_timing)

@@ -5,15 +5,27 @@ Independent of Flask so the CLI, the IVR and the tests create users the same way
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from simulator.store.models import EARCONS, MULTIPLIERS, VOICE_MODES, Accommodation, User
+from simulator.practice.field_limits import MAX_DISPLAY_NAME, has_control
+from simulator.store.models import (
+    EARCONS,
+    MULTIPLIERS,
+    VOICE_MODES,
+    Accommodation,
+    LoginSession,
+    User,
+)
 
 _hasher = PasswordHasher()
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
@@ -49,13 +61,52 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def check_password_rules(password: str, confirm: str | None = None) -> None:
+def _common_passwords() -> frozenset[str]:
+    text = (Path(__file__).parent / "common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(
+        line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"
+    )
+
+
+COMMON_PASSWORDS = _common_passwords()
+
+
+def is_trivial(password: str, username: str | None = None) -> bool:
+    """A password anyone would try first: among the most used, few different characters,
+    a short unit repeated (``abcabcabca``), a straight run (``abcdefghij``, ``9876543210``),
+    or the user's own name with digits after it."""
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
+        return True
+    for unit in range(1, 5):
+        if (lowered[:unit] * (len(lowered) // unit + 1))[: len(lowered)] == lowered:
+            return True
+    steps = {ord(b) - ord(a) for a, b in pairwise(lowered)}
+    if steps in ({1}, {-1}):
+        return True
+    name = (username or "").strip().lower()
+    return bool(name) and lowered.rstrip("0123456789") == name
+
+
+def check_password_rules(
+    password: str, confirm: str | None = None, *, username: str | None = None
+) -> None:
     """Refuse weak or mistyped passwords with a message saying what to do."""
     if len(password) < MIN_PASSWORD:
         raise AccountError(
             "password",
             f"La password deve avere almeno {MIN_PASSWORD} caratteri.",
             f"The password must be at least {MIN_PASSWORD} characters long.",
+        )
+    if is_trivial(password, username):
+        raise AccountError(
+            "password",
+            "Questa password è troppo facile da indovinare: è tra le più usate, ripete pochi "
+            "caratteri, è una sequenza o contiene il nome utente. Scegline una diversa, per "
+            "esempio tre parole a caso.",
+            "This password is too easy to guess: it is among the most used, repeats a few "
+            "characters, is a sequence or holds the username. Choose another, for example "
+            "three random words.",
         )
     if confirm is not None and confirm != password:
         raise AccountError(
@@ -91,9 +142,15 @@ def create_user(
         raise AccountError(
             "display_name", "Scrivi nome e cognome.", "Enter the person's full name."
         )
+    if len(display_name.strip()) > MAX_DISPLAY_NAME or has_control(display_name):
+        raise AccountError(
+            "display_name",
+            f"Nome e cognome: al massimo {MAX_DISPLAY_NAME} caratteri, senza caratteri speciali.",
+            f"Full name: at most {MAX_DISPLAY_NAME} characters, with no control characters.",
+        )
     if role not in ("instructor", "trainee"):
         raise AccountError("role", "Ruolo non valido.", "Invalid role.")
-    check_password_rules(password, confirm)
+    check_password_rules(password, confirm, username=username)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError(
             "username",
@@ -130,6 +187,41 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+def user_id_of(session: Session, username: str) -> int | None:
+    """The id of the account with this username, if any."""
+    found = session.scalar(select(User.id).where(User.username == username.strip().lower()))
+    return None if found is None else int(found)
+
+
+def session_digest(token: str) -> str:
+    """How a login session's token is stored: its SHA-256 (a database leak opens nothing)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(session: Session, user_id: int) -> str:
+    """A new login session for the user: the random token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    session.add(LoginSession(token_digest=session_digest(token), user_id=user_id))
+    return token
+
+
+def close_session(session: Session, token: str) -> None:
+    """End one login session (logout)."""
+    session.execute(delete(LoginSession).where(LoginSession.token_digest == session_digest(token)))
+
+
+def change_password(
+    session: Session, user_id: int, password: str, confirm: str | None = None
+) -> None:
+    """Set a new password after the rules, and end every login session of the user."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError("username", "Utente inesistente.", "No such user.")
+    check_password_rules(password, confirm, username=user.username)
+    user.password_hash = hash_password(password)
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
 
 
 def settings_of(session: Session, user_id: int) -> Settings:

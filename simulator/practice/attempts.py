@@ -26,7 +26,7 @@ from simulator.call_state import CallState, from_snapshot, to_snapshot
 from simulator.errors import CallStateError
 from simulator.events import Action, Event
 from simulator.model import Company, Scenario
-from simulator.practice import accounts
+from simulator.practice import accounts, field_limits
 from simulator.practice.library import models_for, models_of
 from simulator.store.db import Database
 from simulator.store.models import (
@@ -320,6 +320,7 @@ def act(
     nobody appended meanwhile (else we recompute there) and append. The lock is held for
     milliseconds, which is what lets one SQLite file serve a classroom.
     """
+    field_limits.check_action({**action.data, "line": action.line or ""})
     snap = snapshot(db, attempt_id, trainee_id=trainee_id, clock=clock, since=since)
     if snap.status != "active":
         raise CallStateError("L'esercitazione è terminata.", "The session has ended.")
@@ -340,6 +341,21 @@ def act(
     if result.state.finished:
         score_attempt(db, attempt_id)
     return result
+
+
+def trainee_acted_since(db: Database, attempt_id: int, seq: int) -> bool:
+    """Whether the log holds a trainee event after ``seq`` (a turn's action reached it)."""
+    with db.read() as session:
+        found = session.scalar(
+            select(AttemptEvent.seq)
+            .where(
+                AttemptEvent.attempt_id == attempt_id,
+                AttemptEvent.seq > seq,
+                AttemptEvent.actor == "trainee",
+            )
+            .limit(1)
+        )
+    return found is not None
 
 
 def tick(

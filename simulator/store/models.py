@@ -283,3 +283,26 @@ class OutgoingCall(FiledRecord):
     requested_by: Mapped[str] = mapped_column(String(255), default="")
     code: Mapped[str] = mapped_column(String(40), default="")
     decision: Mapped[str] = mapped_column(String(20), default="")
+
+
+class LoginSession(Base):
+    """A signed-in browser: the cookie holds a random token, the table its digest. Logging out
+    deletes the row and a password change deletes all the user's rows, so a saved cookie stops
+    working at once (the signed cookie alone cannot be revoked)."""
+
+    __tablename__ = "login_sessions"
+
+    token_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RateLimitCounter(Base):
+    """A fixed-window hit counter shared by every worker (the limiter's default storage)."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    # Epoch seconds when the window ends.
+    expires_at: Mapped[float] = mapped_column(Float)

@@ -92,4 +92,12 @@ class IvrTurn(Base):
     turn: Mapped[int] = mapped_column(Integer)
     # NULL while the first request is still being answered.
     response: Mapped[str | None] = mapped_column(Text)
+    # When the turn was (last) claimed, in epoch seconds: an unanswered claim older than a few
+    # seconds belonged to a worker that died, and a retry takes it over.
+    claimed_at: Mapped[float | None] = mapped_column(Float)
+    # Which process holds the claim ("host:pid"): the log names the worker that died in a turn.
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    # The attempt's last event seq when the turn was claimed: a takeover that finds the
+    # trainee's action already logged answers from the log instead of acting twice.
+    seq_before: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -14,11 +14,12 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask.wrappers import Response
 from flask_babel import gettext as _
 
 from simulator.flaskkit.extensions import limiter
 from simulator.flaskkit.i18n import LANGUAGES, pick
-from simulator.flaskkit.security import current_user, db, log_in, safe_next
+from simulator.flaskkit.security import current_user, db, log_in, log_out, safe_next
 from simulator.practice import accounts
 
 bp = Blueprint("auth", __name__)
@@ -26,6 +27,21 @@ bp = Blueprint("auth", __name__)
 
 def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+def _account_limit() -> str:
+    return str(current_app.config["ACCOUNT_RATE_LIMIT"])
+
+
+def _account_key() -> str:
+    """Failed logins count against the account asked for, whichever address they come from."""
+    return "account:" + request.form.get("username", "").strip().lower()[:80]
+
+
+def _failed(response: Response) -> bool:
+    """Only refused logins count: a class logging in at once from one address is never
+    locked out, a guesser is."""
+    return response.status_code == 400
 
 
 def home_for(role: str) -> str:
@@ -46,7 +62,8 @@ def index() -> ResponseReturnValue:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
 def login() -> ResponseReturnValue:
     """Username and password; accepts paste and password managers (WCAG 3.3.8)."""
     errors: dict[str, str] = {}
@@ -77,10 +94,7 @@ def login() -> ResponseReturnValue:
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
     """End the session (a POST with the CSRF token, never a link)."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    log_out()
     flash(_("Sei uscito da Centralino."))
     return redirect(url_for("auth.login"))
 

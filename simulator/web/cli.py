@@ -6,6 +6,8 @@ flask --app app create-instructor --username ada --name "Ada Rossi"
     (password prompted twice, or from CENTRALINO_INSTRUCTOR_PASSWORD for automation)
 flask --app app create-trainee --username luca --name "Luca Bianchi"
     (password from CENTRALINO_TRAINEE_PASSWORD or prompted)
+flask --app app set-password --username luca
+    (password from CENTRALINO_NEW_PASSWORD or prompted; ends the user's open sessions)
 flask --app app status
 """
 
@@ -91,6 +93,23 @@ def install(app: Flask) -> None:
     def create_trainee(username: str, name: str) -> None:
         """Create a trainee account."""
         _create(username, name, "trainee", "CENTRALINO_TRAINEE_PASSWORD")
+
+    @app.cli.command("set-password")
+    @click.option("--username", prompt="Nome utente")
+    def set_password(username: str) -> None:
+        """Change a user's password and log them out everywhere."""
+        password = _password("CENTRALINO_NEW_PASSWORD")
+        try:
+            with _db().write() as s:
+                user_id = accounts.user_id_of(s, username)
+                if user_id is None:
+                    raise click.ClickException(f"Utente inesistente / no such user: {username}")
+                accounts.change_password(s, user_id, password)
+        except accounts.AccountError as exc:
+            raise click.ClickException(f"{exc.it} / {exc.en}") from exc
+        click.echo(
+            f"Password cambiata, sessioni chiuse / password changed, sessions ended: {username}"
+        )
 
     @app.cli.command("status")
     def status() -> None:

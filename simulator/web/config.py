@@ -19,7 +19,16 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
     "SECURE_COOKIES": True,
     "LOGIN_RATE_LIMIT": "10 per minute",
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # Wrong passwords per account (counted for failed logins only).
+    "ACCOUNT_RATE_LIMIT": "10 per 15 minutes",
+    # None: the app's database (shared by every worker); or redis://host:6379, or memory://.
+    "RATELIMIT_STORAGE_URI": None,
+    # How many reverse proxies stand in front of the app (0: none; X-Forwarded-* are ignored).
+    "TRUSTED_PROXIES": 0,
+    # Wrong phone PINs per caller number and per trainee before a spoken lock-out.
+    "PIN_RATE_LIMIT": "5 per 15 minutes",
+    # A call from a trainee's verified number still asks for the PIN unless this is on.
+    "IVR_TRUST_CALLER_ID": False,
     "MAX_UPLOAD_BYTES": 256 * 1024,
     "SCENARIO_ROOT": None,  # None: ./scenarios next to app.py
     "POLL_INTERVAL_MS": 1000,
@@ -33,8 +42,8 @@ DEFAULTS: dict[str, Any] = {
     "TESTING": False,
 }
 
-_BOOL_KEYS = {"SECURE_COOKIES", "DEBUG", "TESTING", "FREE_PRACTICE"}
-_INT_KEYS = {"MAX_UPLOAD_BYTES", "POLL_INTERVAL_MS", "SPEECH_MAX_BYTES"}
+_BOOL_KEYS = {"SECURE_COOKIES", "DEBUG", "TESTING", "FREE_PRACTICE", "IVR_TRUST_CALLER_ID"}
+_INT_KEYS = {"MAX_UPLOAD_BYTES", "POLL_INTERVAL_MS", "SPEECH_MAX_BYTES", "TRUSTED_PROXIES"}
 
 
 def _coerce(key: str, raw: str) -> Any:

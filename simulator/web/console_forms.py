@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import gettext
 
 from simulator.events import Action
+from simulator.practice import field_limits
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "answer": (),
@@ -59,7 +60,7 @@ TOOLS: dict[str, str] = {
     "directory": "directory_update",
 }
 
-MAX_FIELD = 4000
+MAX_FIELD = field_limits.MAX_TEXT
 
 
 def _(message: str, **values: Any) -> str:
@@ -87,6 +88,23 @@ def required_message(kind: str, name: str) -> str:
     return messages.get(name, _("Compila questo campo."))
 
 
+def value_problem(name: str, value: str) -> str | None:
+    """Why a field's value cannot be filed (too long, control characters), or None.
+
+    Nothing is cut: the form comes back with the value kept and this message beside it.
+    """
+    if field_limits.has_control(value):
+        return _("Il testo contiene caratteri di controllo non ammessi: toglili e riprova.")
+    limit = field_limits.limit_of(name)
+    if len(value) > limit:
+        return _(
+            "Testo troppo lungo: al massimo %(limit)s caratteri, ne hai scritti %(count)s.",
+            limit=limit,
+            count=len(value),
+        )
+    return None
+
+
 def _speech_fields(form: Mapping[str, str]) -> dict[str, Any]:
     """Source of a reply: typed, or a voice transcript the trainee confirmed (push-to-talk)."""
     if form.get("source") != "voice":
@@ -94,7 +112,11 @@ def _speech_fields(form: Mapping[str, str]) -> dict[str, Any]:
     fields: dict[str, Any] = {"source": "voice"}
     with contextlib.suppress(ValueError):
         fields["confidence"] = min(1.0, max(0.0, float(form.get("confidence") or "")))
-    alternatives = [a.strip() for a in (form.get("alternatives") or "").split("\n") if a.strip()]
+    alternatives = [
+        a.strip()
+        for a in (form.get("alternatives") or "").split("\n")
+        if a.strip() and value_problem("text", a.strip()) is None
+    ]
     if alternatives:
         fields["alternatives"] = alternatives[:10]
     return fields
@@ -108,10 +130,13 @@ def parse(form: Mapping[str, str]) -> tuple[Action | None, dict[str, str]]:
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for name in FIELDS[kind]:
-        value = (form.get(name) or "").strip()[:MAX_FIELD]
+        value = (form.get(name) or "").strip()
         if kind == "transfer" and name == "to":
             value = (form.get("target") or "").strip() or value
-        if value:
+        problem = value_problem(name, value)
+        if problem:
+            errors[name] = problem
+        elif value:
             data[name] = value
         elif name in REQUIRED.get(kind, ()):
             errors[name] = required_message(kind, name)
@@ -120,4 +145,6 @@ def parse(form: Mapping[str, str]) -> tuple[Action | None, dict[str, str]]:
     if errors:
         return None, errors
     line = (form.get("line") or "").strip() or None
+    if line is not None and value_problem("line", line):
+        return None, {"line": _("Linea non valida.")}
     return Action(kind, line, data), {}

@@ -64,7 +64,10 @@ def install(app: Flask) -> None:
     def _http(error: HTTPException) -> ResponseReturnValue:
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code)
+        # A message we raised ourselves (abort(400, "...")) is shown; Werkzeug's defaults are not.
+        default = type(error).description
+        detail = error.description if error.description != default else None
+        return render_error(error.code, detail)
 
     @app.errorhandler(Exception)
     def _crash(error: Exception) -> ResponseReturnValue:

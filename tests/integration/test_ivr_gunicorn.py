@@ -71,6 +71,7 @@ def server(
         TWILIO_ACCOUNT_SID="AC" + "1" * 32,
         TWILIO_NUMBER="+390971000000",
         PUBLIC_BASE_URL="",
+        CENTRALINO_IVR_TRUST_CALLER_ID="1",
     )
     log = (folder / "gunicorn.log").open("wb")
     process = subprocess.Popen(

@@ -128,9 +128,11 @@ def test_public_base_url_behind_a_tls_proxy(tmp_path):
     assert refused.status_code == 403
 
 
-def test_forwarded_headers_of_a_tunnel(client: FlaskClient):
+def test_forwarded_headers_of_a_trusted_tunnel(tmp_path):
+    """With CENTRALINO_TRUSTED_PROXIES=1 the tunnel's X-Forwarded-* give the signed URL."""
+    app = next(make_app(tmp_path, TRUSTED_PROXIES=1))
     signature = sign("https://abc.tunnel.example/ivr/voice", FIELDS)
-    response = client.post(
+    response = app.test_client().post(
         "/ivr/voice",
         data=FIELDS,
         headers={
@@ -140,6 +142,43 @@ def test_forwarded_headers_of_a_tunnel(client: FlaskClient):
         },
     )
     assert response.status_code == 200
+
+
+def test_forwarded_headers_are_ignored_without_a_trusted_proxy(ivr_app: Flask, client):
+    """No proxy configured: a request signed for another host is refused, whatever it claims."""
+    signature = sign("https://evil.example/ivr/voice", FIELDS)
+    response = client.post(
+        "/ivr/voice",
+        data=FIELDS,
+        headers={
+            "X-Twilio-Signature": signature,
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": "evil.example",
+        },
+    )
+    assert response.status_code == 403
+    assert _calls(ivr_app) == 0
+
+
+def test_public_base_url_is_the_only_url_checked(tmp_path):
+    """With PUBLIC_BASE_URL set, signatures for a forwarded or Host-header URL are refused."""
+    app = next(make_app(tmp_path, PUBLIC_BASE_URL="https://public.example", TRUSTED_PROXIES=1))
+    test = app.test_client()
+    forged = sign("https://evil.example/ivr/voice", FIELDS)
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"}
+    response = test.post(
+        "/ivr/voice", data=FIELDS, headers={"X-Twilio-Signature": forged, **forwarded}
+    )
+    assert response.status_code == 403
+    other = sign("http://other-app.example/ivr/voice", FIELDS)
+    response = test.post(
+        "/ivr/voice",
+        data=FIELDS,
+        headers={"X-Twilio-Signature": other},
+        base_url="http://other-app.example",
+    )
+    assert response.status_code == 403
+    assert _calls(app) == 0
 
 
 def test_scheme_difference_is_refused_without_proxy_information(client: FlaskClient):
