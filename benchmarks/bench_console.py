@@ -125,6 +125,10 @@ def main() -> int:
     )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     args = parser.parse_args()
+    # CENTRALINO_BENCH_QUICK=1: the short mode the docs test runs (a smoke pass, no real figures).
+    if os.environ.get("CENTRALINO_BENCH_QUICK") == "1":
+        args.trainees, args.workers = min(args.trainees, 2), 1
+        args.think_ms = min(args.think_ms, 10)
     tmp = Path(tempfile.mkdtemp(prefix="centralino-bench-"))
     url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
     app = make_app(url, tmp, FIXTURES)
