@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 
-from simulator.web import cli, config, i18n, security
+from simulator.web import cli, config, i18n, notices, security
 from simulator.web.db import Database
 from simulator.web.extensions import babel, csrf, limiter
 
@@ -83,4 +83,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_ivr(app)
     errors.install(app)
     cli.install(app)
+    notices.announce(app)
     return app
