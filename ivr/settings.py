@@ -34,6 +34,7 @@ class IvrSettings:
     speech_timeout_s: int = 2
     language: str = "it"
     driver_clock: bool = False
+    free_practice: bool = True  # the phone menu offers the library, as the browser does
     missing: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -89,5 +90,6 @@ def load(config: Mapping[str, Any], environ: Mapping[str, str] | None = None) ->
         language="en" if str(config.get("IVR_LANGUAGE") or "it").startswith("en") else "it",
         # The scripted clock is honoured only in testing: production always uses real time.
         driver_clock=testing and str(config.get("CLOCK") or "").lower() == "driver",
+        free_practice=bool(config.get("FREE_PRACTICE", True)),
         missing=tuple(key for key, value in secrets.items() if not value),
     )

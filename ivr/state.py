@@ -18,6 +18,7 @@ import phonenumbers
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from ivr import menu
 from ivr.models import IvrCall, IvrPhone, IvrTurn
 from simulator.web.db import Database
 from simulator.web.library import current_scenarios
@@ -354,6 +355,24 @@ def assigned(db: Database, trainee_id: int) -> list[tuple[str, str]]:
         return [
             (v.scenario_id, v.title) for v in current_scenarios(session) if v.scenario_id in ids
         ]
+
+
+def menu_entries(
+    db: Database, trainee_id: int, free_practice: bool
+) -> tuple[list[menu.Entry], list[menu.Entry]]:
+    """(assigned, library) scenarios for the phone menu; the library only with free practice."""
+    with db.read() as session:
+        ids = set(
+            session.scalars(
+                select(Assignment.scenario_id).where(Assignment.trainee_id == trainee_id)
+            )
+        )
+        entries = [
+            menu.Entry(v.scenario_id, v.title, v.family, v.level, v.language)
+            for v in current_scenarios(session)
+        ]
+    assigned = [e for e in entries if e.scenario_id in ids]
+    return assigned, entries if free_practice else []
 
 
 def title_of(db: Database, scenario_id: str) -> str | None:
