@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 
-from simulator.web import cli, config, i18n, notices, security
+from simulator.web import cli, config, i18n, library_view, notices, security
 from simulator.web.db import Database
 from simulator.web.extensions import babel, csrf, limiter
 
@@ -69,6 +69,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     security.install(app)
     i18n.install(app)
+    library_view.install(app)
 
     from simulator.web import auth, console, errors, health, instructor
 

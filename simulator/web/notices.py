@@ -67,10 +67,9 @@ def collect(app: Flask) -> list[Notice]:
 
 def render(notices: Sequence[Notice]) -> str:
     """The grouped block: a heading line, then one line per notice with what to do."""
-    lines = [
-        f"Centralino: {len(notices)} avvisi di configurazione / "
-        f"{len(notices)} configuration notices"
-    ]
+    count = len(notices)
+    it, en = ("avviso", "notice") if count == 1 else ("avvisi", "notices")
+    lines = [f"Centralino: {count} {it} di configurazione / {count} configuration {en}"]
     for notice in notices:
         lines.append(f"- {notice.it} Cosa fare: {notice.fix_it}")
         lines.append(f"  {notice.en} To do: {notice.fix_en}")

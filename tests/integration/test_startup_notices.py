@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-HEADING = "configuration notices"
+HEADING = "configuration notice"
 PHONE = "Phone practice disabled"
 # A gunicorn server hook, for the test only: it says when a worker has finished loading the app,
 # so the test waits for that event instead of a clock.
