@@ -27,6 +27,9 @@ TOP = "top"
 FAMILIES = "families"
 _MORE = frozenset({"altri", "altre", "avanti", "more", "next", "9", "nove", "nine"})
 _BACK = frozenset({"indietro", "torna indietro", "back", "go back", "0", "zero"})
+_KEY_FILLERS = frozenset({"numero", "number", "tasto", "key", "il", "the", "premo", "press"})
+# Number words the normaliser keeps as words ("uno" is also an article).
+_WORD_KEYS = {"uno": "1", "una": "1", "one": "1", "zero": "0"}
 _FREE = frozenset({"pratica libera", "libera", "libreria", "free practice", "library", "free"})
 
 
@@ -156,9 +159,12 @@ def choose(
     said = normalise(speech, language)
     if not said:
         return None
-    number = spoken_digits(said)
-    if number and said.replace(number, "").strip() in ("", "numero", "number", "tasto", "key"):
-        return by_digit.get(number)
+    # "uno", "numero tre", "tasto 9": one key said aloud (not a number inside a title).
+    words = [w for w in said.split() if w not in _KEY_FILLERS]
+    if len(words) == 1:
+        key = _WORD_KEYS.get(words[0]) or spoken_digits(words[0])
+        if len(key) == 1:
+            return by_digit.get(key)
     for words, token in ((_MORE, "more"), (_BACK, "back"), (_FREE, "free")):
         if said in words and token in by_digit.values():
             return token

@@ -20,8 +20,12 @@ port 8000 becomes a free port (so parallel runs do not collide) and
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+import importlib
+import importlib.util
 import os
+import re
 import shutil
 import signal
 import site
@@ -31,6 +35,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -205,3 +210,88 @@ def test_every_documented_command_runs(
     with capsys.disabled():
         print(f"\n{document.name} (port 8000 -> {scratch.port}, CENTRALINO_BENCH_QUICK=1)")
         print("\n".join(notes))
+
+
+# ----------------------------------------------------------------- commands written inline
+# Tables and sentences name commands in `inline code` too (`simulator say TESTO --lang L`).
+# They cannot all run (placeholders), but each must name a command and options that exist.
+
+_INLINE = re.compile(r"`([^`\n]+)`")
+_ENV = re.compile(r"^(?:[A-Z_][A-Z0-9_]*=\S*\s+)+")
+_APP_SPEC = re.compile(r"'([A-Za-z_][\w.]*):create_app\(\)'")
+
+
+def _inline_commands(text: str) -> list[list[str]]:
+    found = []
+    for span in _INLINE.findall(text.replace("\\|", "|")):
+        words = _ENV.sub("", span.strip()).replace(".venv/bin/", "").split()
+        if len(words) > 1 and words[0] in ("simulator", "flask"):
+            found.append(words)
+    return found
+
+
+def _simulator_problem(words: list[str]) -> str | None:
+    from simulator.cli import build_parser
+
+    parser = build_parser()
+    rest = words[1:]
+    while rest and rest[0].startswith("--"):  # top-level options and their value
+        rest = rest[2:] if rest[0] in ("--lang", "--library") else rest[1:]
+    while rest:
+        choices = next(
+            (a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)),
+            None,
+        )
+        if not choices:
+            break
+        if rest[0] not in choices:
+            return f"no subcommand {rest[0]!r}"
+        parser, rest = choices[rest[0]], rest[1:]
+    known = parser._option_string_actions
+    unknown = [w.split("=")[0] for w in rest if w.startswith("-") and w.split("=")[0] not in known]
+    return f"unknown option(s) {unknown}" if unknown else None
+
+
+def _flask_problem(words: list[str], app: Any) -> str | None:
+    import click
+
+    if words[1:3] != ["--app", "app"]:
+        return "write `flask --app app COMMAND` (the app module is app)"
+    command: Any = app.cli
+    rest = words[3:]
+    if rest and rest[0] in ("run", "shell", "routes"):  # Flask's own commands
+        return None
+    with click.Context(app.cli) as context:
+        while rest and isinstance(command, click.Group):
+            found = command.get_command(context, rest[0])
+            if found is None:
+                return f"no flask command {rest[0]!r}"
+            command, rest = found, rest[1:]
+    options = {opt for param in command.params for opt in getattr(param, "opts", [])}
+    options |= {"--help"}
+    unknown = [w for w in rest if w.startswith("--") and w.split("=")[0] not in options]
+    return f"unknown option(s) {unknown}" if unknown else None
+
+
+@pytest.mark.parametrize("document", documents(ROOT), ids=lambda path: path.name)
+def test_commands_written_inline_name_real_commands_and_options(
+    document: Path, tmp_path: Path
+) -> None:
+    """`simulator ...` and `flask --app app ...` in the text, and every gunicorn app spec."""
+    from app import create_app
+
+    text = document.read_text(encoding="utf-8")
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "TESTING": True})
+    problems = []
+    for words in _inline_commands(text):
+        problem = (
+            _simulator_problem(words) if words[0] == "simulator" else _flask_problem(words, app)
+        )
+        if problem:
+            problems.append(f"`{' '.join(words)}`: {problem}")
+    for module in _APP_SPEC.findall(text):
+        spec = importlib.util.find_spec(module)
+        if spec is None or not hasattr(importlib.import_module(module), "create_app"):
+            problems.append(f"'{module}:create_app()': no such module or factory")
+    app.extensions["centralino_db"].dispose()
+    assert not problems, f"{document.name}:\n" + "\n".join(problems)
