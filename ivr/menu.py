@@ -165,8 +165,8 @@ def choose(
         key = _WORD_KEYS.get(words[0]) or spoken_digits(words[0])
         if len(key) == 1:
             return by_digit.get(key)
-    for words, token in ((_MORE, "more"), (_BACK, "back"), (_FREE, "free")):
-        if said in words and token in by_digit.values():
+    for phrases, token in ((_MORE, "more"), (_BACK, "back"), (_FREE, "free")):
+        if said in phrases and token in by_digit.values():
             return token
     best: tuple[float, str] | None = None
     lang = "en" if language.startswith("en") else "it"
