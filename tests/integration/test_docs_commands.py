@@ -33,7 +33,8 @@ import socket
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -183,16 +184,24 @@ def _tail(log: Path, lines: int = 60) -> str:
 
 
 @pytest.fixture
-def scratch(tmp_path: Path) -> Iterator[Scratch]:
-    instance = Scratch(tmp_path)
-    yield instance
-    instance.stop()
+def scratch(tmp_path: Path) -> Iterator[Callable[[], Scratch]]:
+    """Makes the scratch instance on first use (documents without commands need none)."""
+    made: list[Scratch] = []
+
+    def make() -> Scratch:
+        if not made:
+            made.append(Scratch(tmp_path))
+        return made[0]
+
+    yield make
+    for instance in made:
+        instance.stop()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("document", documents(ROOT), ids=lambda path: path.name)
 def test_every_documented_command_runs(
-    document: Path, scratch: Scratch, capsys: pytest.CaptureFixture[str]
+    document: Path, scratch: Callable[[], Scratch], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Each shell block of the document runs, in order, in one fresh instance, and exits 0."""
     notes: list[str] = []
@@ -201,15 +210,19 @@ def test_every_documented_command_runs(
             continue
         if block.marker == "skip":
             notes.append(f"docs-test: {block.where} non eseguito / not run: {block.marker_arg}")
-        elif block.marker == "serve":
-            scratch.serve(block)
-            notes.append(f"docs-test: {block.where} served at {scratch.adapt(block.marker_arg)}")
+            continue
+        instance = scratch()
+        started = time.monotonic()  # reported, never asserted
+        if block.marker == "serve":
+            instance.serve(block)
+            what = f"served at {instance.adapt(block.marker_arg)}"
         else:
-            scratch.run(block)
-            notes.append(f"docs-test: {block.where} ok")
+            instance.run(block)
+            what = "ok"
+        notes.append(f"docs-test: {block.where} {what} ({time.monotonic() - started:.0f} s)")
     with capsys.disabled():
-        print(f"\n{document.name} (port 8000 -> {scratch.port}, CENTRALINO_BENCH_QUICK=1)")
-        print("\n".join(notes))
+        print(f"\n{document.name}: port 8000 -> a free port, CENTRALINO_BENCH_QUICK=1")
+        print("\n".join(notes) or "docs-test: no shell block")
 
 
 # ----------------------------------------------------------------- commands written inline
