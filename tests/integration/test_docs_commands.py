@@ -238,6 +238,7 @@ def _inline_commands(text: str) -> list[list[str]]:
     found = []
     for span in _INLINE.findall(text.replace("\\|", "|")):
         words = _ENV.sub("", span.strip()).replace(".venv/bin/", "").split()
+        words = [word for word in words if word != "..."]  # "any command" in prose
         if len(words) > 1 and words[0] in ("simulator", "flask"):
             found.append(words)
     return found
