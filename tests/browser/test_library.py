@@ -61,3 +61,12 @@ def test_library_filter_works_without_javascript(
     expect(nojs_page.get_by_text("lingua: francese")).to_have_count(2)
     nojs_page.get_by_role("link", name="Mostra tutta la libreria").click()
     expect(nojs_page.locator("#library-count")).to_have_text("Esercitazioni mostrate: 20 su 20.")
+
+
+def test_library_reflows_at_320_px_in_forced_colours(
+    narrow_page: Page, library_server: LiveServer
+) -> None:
+    log_in(narrow_page, library_server.url, "luca")
+    width = narrow_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"horizontal scrolling at 320 px: {width}px"
+    assert_axe_clean(narrow_page, "library at 320 px, forced colours")
