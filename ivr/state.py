@@ -344,19 +344,6 @@ def set_phone(
         row.updated_at = utcnow()
 
 
-def assigned(db: Database, trainee_id: int) -> list[tuple[str, str]]:
-    """(scenario id, title) of the trainee's assigned scenarios, in the console's order."""
-    with db.read() as session:
-        ids = set(
-            session.scalars(
-                select(Assignment.scenario_id).where(Assignment.trainee_id == trainee_id)
-            )
-        )
-        return [
-            (v.scenario_id, v.title) for v in current_scenarios(session) if v.scenario_id in ids
-        ]
-
-
 def menu_entries(
     db: Database, trainee_id: int, free_practice: bool
 ) -> tuple[list[menu.Entry], list[menu.Entry]]:
