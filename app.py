@@ -18,7 +18,7 @@ from simulator.flaskkit import i18n, security
 from simulator.flaskkit.extensions import babel, csrf, limiter
 from simulator.practice import rate_limits
 from simulator.store.db import Database
-from simulator.web import cli, config
+from simulator.web import cli, config, library_view, notices
 
 VERSION = "0.1.0"
 ROOT = Path(__file__).resolve().parent
@@ -83,6 +83,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     security.install(app)
     i18n.install(app)
+    library_view.install(app)
 
     from simulator.web import auth, console, errors, health, instructor
 
@@ -97,4 +98,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_ivr(app)
     errors.install(app)
     cli.install(app)
+    notices.announce(app)
     return app

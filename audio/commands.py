@@ -174,7 +174,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the audio subcommands to the ``simulator`` parser."""
     p = sub.add_parser("say", help="sintetizza una frase in WAV / render a line to WAV")
     p.add_argument("text")
-    p.add_argument("--speech-lang", default="it-IT", help="lingua della voce / voice language")
+    p.add_argument(
+        "--speech-lang",
+        "--lang",
+        dest="speech_lang",
+        default="it-IT",
+        help="lingua della voce / voice language",
+    )
     p.add_argument("--voice", help="voce espeak-ng / espeak-ng voice id")
     p.add_argument("--variant", help="variante, es. f3 / variant, e.g. f3")
     p.add_argument("--rate", type=int, default=165)
@@ -184,7 +190,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser("transcribe", help="riconosce un WAV / recognise a WAV file")
     p.add_argument("wav")
-    p.add_argument("--speech-lang", default="en-GB")
+    p.add_argument("--speech-lang", "--lang", dest="speech_lang", default="en-GB")
     p.add_argument("--expect", action="append", help="frase attesa (ripetibile) / expected")
     p.add_argument("--models", default=str(DEFAULT_MODELS))
     p.set_defaults(func=_cmd_transcribe)

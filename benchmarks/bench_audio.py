@@ -116,7 +116,7 @@ def bench_latency(synth: EspeakSynthesizer, recogniser: SphinxRecognizer) -> Non
         result = recogniser.recognise(wav, "en", expected)
         latencies.append(time.perf_counter() - start)
     free = []
-    for _ in range(5):
+    for _ in range(1 if os.environ.get("CENTRALINO_BENCH_QUICK") == "1" else 5):
         start = time.perf_counter()
         recogniser.recognise(wav, "en")
         free.append(time.perf_counter() - start)
@@ -185,6 +185,9 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=200, help="accuracy utterances")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    # CENTRALINO_BENCH_QUICK=1: the short mode the docs test runs (a smoke pass, no real figures).
+    if os.environ.get("CENTRALINO_BENCH_QUICK") == "1":
+        args.items = min(args.items, 5)
     print(
         f"machine: {os.cpu_count()} cores ({len(os.sched_getaffinity(0))} usable), "
         f"{platform.machine()}, Python {platform.python_version()}, {platform.platform()}"

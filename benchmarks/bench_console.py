@@ -250,6 +250,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="repetitions (medians printed)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     args = parser.parse_args()
+    # CENTRALINO_BENCH_QUICK=1: the short mode the docs test runs (a smoke pass, no real figures).
+    if os.environ.get("CENTRALINO_BENCH_QUICK") == "1":
+        args.trainees, args.workers, args.repeat = min(args.trainees, 2), 1, 1
+        args.think_ms = min(args.think_ms, 10)
     names = [f"allievo{i:02d}" for i in range(args.trainees)]
     project: list[dict[str, float]] = []
     ceiling: list[dict[str, float]] = []

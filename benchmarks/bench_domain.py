@@ -37,6 +37,9 @@ def main() -> None:
     parser.add_argument("--logs", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
+    # CENTRALINO_BENCH_QUICK=1: the short mode the docs test runs (a smoke pass, no real figures).
+    if os.environ.get("CENTRALINO_BENCH_QUICK") == "1":
+        args.logs, args.rounds = min(args.logs, 200), 1
     root = ROOT / "scenarios"
     print(
         f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}"

@@ -292,7 +292,12 @@ def main() -> None:
     parser.add_argument("--no-warmup", dest="warmup", action="store_false")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions (medians printed)")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
-    asyncio.run(run(parser.parse_args()))
+    args = parser.parse_args()
+    # CENTRALINO_BENCH_QUICK=1: the short mode the docs test runs (a smoke pass, no real figures).
+    if os.environ.get("CENTRALINO_BENCH_QUICK") == "1":
+        args.calls, args.concurrency, args.workers = min(args.calls, 2), 2, 1
+        args.think_ms, args.warmup, args.repeat = min(args.think_ms, 10.0), False, 1
+    asyncio.run(run(args))
 
 
 if __name__ == "__main__":

@@ -139,6 +139,9 @@ def main() -> int:
     parser.add_argument("--big", type=int, default=300)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     args = parser.parse_args()
+    # CENTRALINO_BENCH_QUICK=1: the short mode the docs test runs (a smoke pass, no real figures).
+    if os.environ.get("CENTRALINO_BENCH_QUICK") == "1":
+        args.samples, args.big = min(args.samples, 2), min(args.big, 30)
     with tempfile.TemporaryDirectory() as folder:
         extra = {"DATABASE_URL": args.database_url} if args.database_url else {}
         if args.database_url:

@@ -10,11 +10,7 @@ in ``app.extensions["centralino_twilio_http"]``; production leaves it unset.
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
-
-log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
@@ -28,6 +24,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(webhooks.bp)
     app.cli.add_command(cli.group)
     app.context_processor(pages.phone_context)
-    if config.missing:
-        it, en = config.message()
-        log.warning("%s / %s", it, en)
+    # Missing settings are said once per server start by simulator.web.notices, not here.

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 import uuid
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
@@ -340,6 +341,22 @@ def make_call(
     )
 
 
+def wait_for_server(client: httpx.Client, base_url: str, seconds: float) -> bool:
+    """True once the server answers ``/ivr/healthz`` (any status), False after ``seconds``.
+
+    So ``gunicorn ... &`` followed at once by the driver works as the phone guide writes it.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            client.get(urljoin(base_url.rstrip("/") + "/", "ivr/healthz"))
+            return True
+        except httpx.TransportError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.2)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: drive one call and print it as text."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -355,6 +372,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="non inviare l'orario del copione / do not send the scripted clock",
     )
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="secondi di attesa del server che si avvia / seconds to wait for a starting server",
+    )
     args = parser.parse_args(argv)
     call = make_call(
         args.scenario,
@@ -365,6 +389,13 @@ def main(argv: list[str] | None = None) -> int:
         use_clock=not args.real_time,
     )
     with httpx.Client(timeout=30.0) as client:
+        if not wait_for_server(client, args.base_url, args.wait):
+            print(
+                f"ERRORE / ERROR: nessuna risposta da / no answer from {args.base_url} "
+                f"in {args.wait:.0f} s",
+                file=sys.stderr,
+            )
+            return 1
         try:
             drive(call, client, args.base_url, args.auth_token)
         except (DriverError, httpx.HTTPError) as exc:

@@ -1,5 +1,8 @@
 """The phone call as the trainee lives it: identify, choose a scenario, confirm, take the call.
 
+The menu (``ivr.menu``) offers the assigned calls and, when free practice is allowed, the whole
+library by family and scenario, like the browser's library.
+
 Each function answers one webhook request from the call's stored row and the request's fields,
 and returns the TwiML plus the changes to store on the row. Engine work goes through the web
 layer's attempt service (events appended in committed transactions under a per-attempt lock), so
@@ -11,9 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rapidfuzz import fuzz
-
-from ivr import hints, in_call, state, texts
+from ivr import hints, in_call, menu, state, texts
 from ivr.context import (
     Clock,
     Ctx,
@@ -117,13 +118,17 @@ def _identify(ctx: Ctx, call: state.CallRow, turn: int, params: Mapping[str, str
 # --------------------------------------------------------------------------- menu
 
 
+def _entries(ctx: Ctx, trainee_id: int) -> tuple[list[menu.Entry], list[menu.Entry]]:
+    return state.menu_entries(ctx.db, trainee_id, ctx.settings.free_practice)
+
+
 def _menu(
     ctx: Ctx, call: state.CallRow, turn: int, trainee: state.Trainee, lead: list[Utterance]
 ) -> Reply:
     lang = lang_of(call)
-    items = state.assigned(ctx.db, trainee.id)
+    assigned, library = _entries(ctx, trainee.id)
     hello = system(texts.text("hello", lang, name=trainee.name), lang)
-    if not items:
+    if not assigned and not library:
         none = system(texts.text("no_scenarios", lang), lang)
         return hangup(
             ctx,
@@ -132,12 +137,16 @@ def _menu(
             stage="finished",
             outcome="no_scenarios",
         )
+    lead = [*lead, hello]
+    if not assigned:
+        lead.append(system(texts.text("no_assigned_free", lang), lang))
+    first = menu.page(menu.start(assigned, library), 0, assigned, library, lang)
     return Reply(
-        _menu_twiml(ctx, call, turn, items, [*lead, hello]),
+        _menu_twiml(ctx, call, turn, first, [*assigned, *library], lead),
         {
             "stage": "menu",
             "trainee_id": trainee.id,
-            "menu": [i for i, _ in items],
+            "menu": first.position,
             "tries": 0,
             "pending": {},
         },
@@ -145,66 +154,71 @@ def _menu(
 
 
 def _menu_twiml(
-    ctx: Ctx, call: state.CallRow, turn: int, items: list[tuple[str, str]], lead: list[Utterance]
+    ctx: Ctx,
+    call: state.CallRow,
+    turn: int,
+    page: menu.Page,
+    offered: list[menu.Entry],
+    lead: list[Utterance],
 ) -> str:
     lang = lang_of(call)
-    spoken = [system(texts.text("menu_intro", lang, count=len(items)), lang)]
-    spoken += [
-        system(texts.text("menu_item", lang, n=n, title=title), lang)
-        for n, (_, title) in enumerate(items, start=1)
-    ]
-    wide = len(items) > 9
+    spoken = [system(line, lang) for line in page.spoken()]
     spec = gather_spec(
         ctx,
         turn,
         "menu",
         system_language(call),
         timeout=8,
-        num_digits=None if wide else 1,
-        hints=hints.limit(title for _, title in items),
+        num_digits=1,
+        hints=hints.limit(
+            [*(o.label.split(",")[0] for o in page.options), *(e.title for e in offered)]
+        ),
     )
     return build([*lead, *spoken], ctx.url_for, gather=spec)
 
 
-def _choose(items: list[tuple[str, str]], digits: str, speech: str, language: str) -> str | None:
-    if digits.isdigit() and 1 <= int(digits) <= len(items):
-        return items[int(digits) - 1][0]
-    said = normalise(speech, language)
-    if not said:
-        return None
-    number = spoken_digits(said)
-    if (
-        number
-        and said.replace(number, "").strip() in ("", "numero", "number")
-        and (1 <= int(number) <= len(items))
-    ):
-        return items[int(number) - 1][0]
-    best: tuple[float, str] | None = None
-    for scenario_id, title in items:
-        score = max(
-            fuzz.token_set_ratio(said, normalise(title, language)),
-            fuzz.ratio(said, normalise(scenario_id.replace("-", " "), language)),
-        )
-        if score >= 75 and (best is None or score > best[0]):
-            best = (score, scenario_id)
-    return best[1] if best else None
+def _stored_page(
+    call: state.CallRow, assigned: list[menu.Entry], library: list[menu.Entry]
+) -> menu.Page:
+    stored = call.menu  # [at, page]; anything else (a row from before pages) is the top
+    at, number = menu.TOP, 0
+    if len(stored) == 2 and isinstance(stored[0], str) and isinstance(stored[1], int):
+        at, number = stored[0], stored[1]
+    return menu.page(at, number, assigned, library, lang_of(call))
 
 
 def _menu_choice(ctx: Ctx, call: state.CallRow, turn: int, params: Mapping[str, str]) -> Reply:
     lang = lang_of(call)
     assert call.trainee_id is not None
-    items = [item for item in state.assigned(ctx.db, call.trainee_id) if item[0] in call.menu]
+    assigned, library = _entries(ctx, call.trainee_id)
+    offered = [*assigned, *library]
+    current = _stored_page(call, assigned, library)
     digits, speech = said(params)
-    chosen = _choose(items, digits, speech, system_language(call))
-    if chosen is not None:
-        title = dict(items)[chosen]
+    token = menu.choose(current, digits, speech, assigned, library, system_language(call))
+    if token is not None and token.startswith("s:"):
+        chosen = token[2:]
+        title = next(e.title for e in offered if e.scenario_id == chosen)
         return _confirm_prompt(ctx, call, turn + 1, "confirm", title, [], scenario_id=chosen)
+    target: tuple[str, int] | None = None
+    if token == "more":
+        target = (current.at, current.number + 1)
+    elif token == "back":
+        above = menu.parent(current.at, assigned)
+        target = (above, 0) if above else None
+    elif token == "free":
+        target = (menu.FAMILIES, 0)
+    elif token is not None and token.startswith("f:"):
+        target = (f"family:{token[2:]}", 0)
+    if target is not None:
+        shown = menu.page(target[0], target[1], assigned, library, lang)
+        twiml = _menu_twiml(ctx, call, turn + 1, shown, offered, [])
+        return Reply(twiml, {"menu": shown.position, "tries": 0})
     tries = call.tries + 1
     if tries >= MAX_TRIES:
         line = system(texts.text("menu_goodbye", lang), lang)
         return hangup(ctx, [line], tries=tries, stage="finished", outcome="no_choice")
     again = system(texts.text("menu_again", lang), lang)
-    return Reply(_menu_twiml(ctx, call, turn + 1, items, [again]), {"tries": tries})
+    return Reply(_menu_twiml(ctx, call, turn + 1, current, offered, [again]), {"tries": tries})
 
 
 def _confirm_prompt(

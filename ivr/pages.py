@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ivr import outbound, state
@@ -16,7 +15,6 @@ from ivr.webhooks import bp, settings
 from simulator.errors import TelephonyError
 from simulator.flaskkit.i18n import lang
 from simulator.flaskkit.security import current_user, db, role_required
-from simulator.store.models import Assignment
 
 
 @bp.get("/card")
@@ -106,18 +104,14 @@ def trainee_phone(trainee_id: int) -> ResponseReturnValue:
 @bp.post("/call-me")
 @role_required("trainee")
 def call_me() -> ResponseReturnValue:
-    """Ask Centralino to call my verified phone for an assigned scenario (CSRF-checked form)."""
+    """Ask Centralino to call my verified phone for a scenario I may practise: an assigned one,
+    or with free practice any of the library, as in the browser (CSRF-checked form)."""
     user = current_user()
     assert user is not None
     scenario_id = request.form.get("scenario_id", "")
     english = lang() == "en"
-    with db().read() as session:
-        assigned = session.scalar(
-            select(Assignment.id).where(
-                Assignment.trainee_id == user.id, Assignment.scenario_id == scenario_id
-            )
-        )
-    if assigned is None:
+    assigned, library = state.menu_entries(db(), user.id, settings().free_practice)
+    if scenario_id not in {e.scenario_id for e in [*assigned, *library]}:
         flash(
             "Scenario not assigned to you." if english else "Esercitazione non assegnata.", "error"
         )

@@ -38,6 +38,7 @@ class IvrSettings:
     pin_limit: str = "5 per 15 minutes"
     # A call from a trainee's verified number skips the PIN only when the school says so.
     trust_caller_id: bool = False
+    free_practice: bool = True  # the phone menu offers the library, as the browser does
     missing: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -95,6 +96,7 @@ def load(config: Mapping[str, Any], environ: Mapping[str, str] | None = None) ->
         driver_clock=testing and str(config.get("CLOCK") or "").lower() == "driver",
         pin_limit=str(config.get("PIN_RATE_LIMIT") or "5 per 15 minutes"),
         trust_caller_id=_flag(config.get("IVR_TRUST_CALLER_ID")),
+        free_practice=bool(config.get("FREE_PRACTICE", True)),
         missing=tuple(key for key, value in secrets.items() if not value),
     )
 

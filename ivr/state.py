@@ -21,6 +21,7 @@ import phonenumbers
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from ivr import menu
 from simulator.practice.library import current_scenarios
 from simulator.store.db import Database
 from simulator.store.models import Assignment, Attempt, User, utcnow
@@ -442,17 +443,22 @@ def set_phone(
         row.updated_at = utcnow()
 
 
-def assigned(db: Database, trainee_id: int) -> list[tuple[str, str]]:
-    """(scenario id, title) of the trainee's assigned scenarios, in the console's order."""
+def menu_entries(
+    db: Database, trainee_id: int, free_practice: bool
+) -> tuple[list[menu.Entry], list[menu.Entry]]:
+    """(assigned, library) scenarios for the phone menu; the library only with free practice."""
     with db.read() as session:
         ids = set(
             session.scalars(
                 select(Assignment.scenario_id).where(Assignment.trainee_id == trainee_id)
             )
         )
-        return [
-            (v.scenario_id, v.title) for v in current_scenarios(session) if v.scenario_id in ids
+        entries = [
+            menu.Entry(v.scenario_id, v.title, v.family, v.level, v.language)
+            for v in current_scenarios(session)
         ]
+    assigned = [e for e in entries if e.scenario_id in ids]
+    return assigned, entries if free_practice else []
 
 
 def title_of(db: Database, scenario_id: str) -> str | None:

@@ -33,6 +33,24 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "You have {count} practice calls. Press its number or say its title.",
     ),
     "menu_item": ("{n}: {title}.", "{n}: {title}."),
+    "free_item": (
+        "pratica libera, tutta la libreria per famiglia",
+        "free practice, the whole library by family",
+    ),
+    "families_intro": (
+        "Pratica libera: {count} famiglie. Scegli con il tasto o di' il nome.",
+        "Free practice: {count} families. Press its number or say its name.",
+    ),
+    "family_intro": (
+        "{family}: {count} esercitazioni. Scegli con il tasto o di' il titolo.",
+        "{family}: {count} practice calls. Press its number or say its title.",
+    ),
+    "no_assigned_free": (
+        "Non hai esercitazioni assegnate: puoi esercitarti con la libreria.",
+        "You have no practice calls assigned: you can practise with the library.",
+    ),
+    "menu_more": ("per altri", "for more"),
+    "menu_back": ("per tornare indietro", "to go back"),
     "menu_again": ("Non ho capito la scelta.", "I did not understand your choice."),
     "menu_goodbye": (
         "Non riesco a capire la scelta. Riprova più tardi. Arrivederci.",

@@ -16,17 +16,15 @@ export CENTRALINO_SECURE_COOKIES="${CENTRALINO_SECURE_COOKIES:-0}"
 if [ -d scenarios ] && ls scenarios/*.yaml >/dev/null 2>&1; then
   "${FLASK[@]}" load-scenarios --root scenarios
   # Pre-render the callers' lines once (cached by content: later runs only add new lines).
-  # Speech is optional: without espeak-ng the console works in text and says why here.
+  # Speech is optional: without espeak-ng the console works in text (the server's start-up
+  # notices say so, once).
   if command -v espeak-ng >/dev/null 2>&1; then
     if .venv/bin/simulator render-audio >instance/audio-render.log 2>&1; then
-      echo "Audio dei chiamanti pronto / caller audio ready: $(tail -n 1 instance/audio-render.log) nuove righe / new lines"
+      tail -n 1 instance/audio-render.log
     else
       echo "Attenzione: audio dei chiamanti non preparato (vedi instance/audio-render.log); si continua in testo." >&2
       echo "Warning: caller audio not pre-rendered (see instance/audio-render.log); carrying on in text." >&2
     fi
-  else
-    echo "Attenzione: espeak-ng non installato, i chiamanti parleranno solo in testo (sudo apt-get install espeak-ng)." >&2
-    echo "Warning: espeak-ng is not installed, callers will speak in text only (sudo apt-get install espeak-ng)." >&2
   fi
 fi
 "${FLASK[@]}" status

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from simulator import names
 from simulator.errors import CentralinoError, ScenarioError
 from simulator.model import Company, Scenario
 
@@ -106,10 +107,17 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
         tr(lang, "id | famiglia | lingua | livello | RA", "id | family | language | level | RA"),
         file=out,
     )
-    for loaded in sorted(library.scenarios.values(), key=lambda s: s.scenario.id):
-        sc = loaded.scenario
-        ras = sorted({c.ra for c in sc.criteria})
-        print(f"{sc.id} | {sc.family} | {sc.language} | {sc.level} | {', '.join(ras)}", file=out)
+    # The library's order for a trainee: family (course order), level 1 first, then id.
+    ordered = sorted(
+        (loaded.scenario for loaded in library.scenarios.values()),
+        key=lambda sc: (names.family_order(sc.family), sc.family, sc.level, sc.id),
+    )
+    for sc in ordered:
+        ras = ", ".join(sorted({c.ra for c in sc.criteria}))
+        family = names.family_name(sc.family, lang)
+        language = names.language_name(sc.language, lang)
+        level = names.level_name(sc.level, lang)
+        print(f"{sc.id} | {family} | {language} | {level} | {ras}", file=out)
     return 0
 
 

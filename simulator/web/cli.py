@@ -8,6 +8,7 @@ flask --app app create-trainee --username luca --name "Luca Bianchi"
     (password from CENTRALINO_TRAINEE_PASSWORD or prompted)
 flask --app app set-password --username luca
     (password from CENTRALINO_NEW_PASSWORD or prompted; ends the user's open sessions)
+flask --app app assign luca smistamento-acquisti-assente [ALTRO-ID...]
 flask --app app status
 """
 
@@ -18,11 +19,13 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from sqlalchemy import select
 
 from simulator.errors import ScenarioError
 from simulator.practice import accounts, library
 from simulator.store.db import Database
 from simulator.store.migrate import upgrade
+from simulator.store.models import Assignment, User
 
 
 def _db() -> Database:
@@ -110,6 +113,34 @@ def install(app: Flask) -> None:
         click.echo(
             f"Password cambiata, sessioni chiuse / password changed, sessions ended: {username}"
         )
+
+    @app.cli.command("assign")
+    @click.argument("username")
+    @click.argument("scenario_ids", nargs=-1, required=True, metavar="SCENARIO_ID...")
+    def assign(username: str, scenario_ids: tuple[str, ...]) -> None:
+        """Assign library scenarios to a trainee (already assigned ones are kept)."""
+        with _db().write() as s:
+            trainee = s.scalar(
+                select(User).where(User.username == username, User.role == "trainee")
+            )
+            if trainee is None:
+                raise click.ClickException(
+                    f"Allievo sconosciuto / unknown trainee: {username} "
+                    "(flask --app app create-trainee)"
+                )
+            known = {v.scenario_id for v in library.current_scenarios(s)}
+            unknown = sorted(set(scenario_ids) - known)
+            if unknown:
+                raise click.ClickException(
+                    f"Scenari non in libreria / not in the library: {', '.join(unknown)} "
+                    "(flask --app app load-scenarios; simulator list)"
+                )
+            current = set(
+                s.scalars(select(Assignment.scenario_id).where(Assignment.trainee_id == trainee.id))
+            )
+            for scenario_id in sorted(set(scenario_ids) - current):
+                s.add(Assignment(trainee_id=trainee.id, scenario_id=scenario_id))
+        click.echo(f"Assegnati a / assigned to {username}: {', '.join(sorted(set(scenario_ids)))}")
 
     @app.cli.command("status")
     def status() -> None:

@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from simulator.errors import CallStateError
 from simulator.events import Action
-from simulator.flaskkit.i18n import pick
+from simulator.flaskkit.i18n import lang, pick
 from simulator.flaskkit.security import current_user, db, role_required
 from simulator.practice import accounts, attempts
 from simulator.practice.library import current_scenarios
@@ -41,7 +41,7 @@ from simulator.store.models import (
     ScenarioVersion,
     Score,
 )
-from simulator.web import caller_audio, console_forms, console_view, voice
+from simulator.web import caller_audio, console_forms, console_view, library_view, voice
 from simulator.web.errors import wants_json
 from simulator.web.search import directory_hits
 from simulator.web.shortcuts import SHORTCUTS, aria_keys
@@ -58,18 +58,23 @@ def _me() -> int:
 @bp.get("/practice")
 @role_required("trainee")
 def home() -> ResponseReturnValue:
-    """Assigned scenarios, calls in progress and past results."""
+    """Assigned scenarios, the library by family and level (filterable), past attempts."""
+    filters = library_view.Filters.from_args(request.args)
+    reader = lang()
     with db().read() as s:
         assigned = set(
             s.scalars(select(Assignment.scenario_id).where(Assignment.trainee_id == _me()))
         )
         library = current_scenarios(s)
-        scenarios = [v for v in library if v.scenario_id in assigned]
-        others = (
-            [v for v in library if v.scenario_id not in assigned]
-            if current_app.config["FREE_PRACTICE"]
-            else []
+        done = library_view.histories(s, _me())
+        scenarios = library_view.grouped(
+            library_view.cards([v for v in library if v.scenario_id in assigned], done), reader
         )
+        free = current_app.config["FREE_PRACTICE"]
+        others = library_view.cards(
+            [v for v in library if v.scenario_id not in assigned] if free else [], done
+        )
+        shown = [card for card in others if filters.keeps(card)]
         rows = s.execute(
             select(Attempt, ScenarioVersion, Score)
             .join(ScenarioVersion, Attempt.scenario_version_id == ScenarioVersion.id)
@@ -78,7 +83,16 @@ def home() -> ResponseReturnValue:
             .order_by(Attempt.id.desc())
             .limit(50)
         ).all()
-    return render_template("console/home.html", scenarios=scenarios, others=others, rows=rows)
+        return render_template(
+            "console/home.html",
+            scenarios=[card for group in scenarios for lv in group.levels for card in lv.cards],
+            others=library_view.grouped(shown, reader),
+            others_total=len(others),
+            others_shown=len(shown),
+            filters=filters,
+            options=library_view.filter_options([c.version for c in others], reader),
+            rows=rows,
+        )
 
 
 @bp.post("/practice/<scenario_id>/start")

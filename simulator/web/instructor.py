@@ -22,8 +22,9 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from simulator import names
 from simulator.errors import ScenarioError
-from simulator.flaskkit.i18n import pick
+from simulator.flaskkit.i18n import lang, pick
 from simulator.flaskkit.security import db, role_required
 from simulator.model import RA_IDS
 from simulator.practice import accounts, attempts, library
@@ -194,6 +195,20 @@ def assignments(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("instructor.trainee", user_id=user_id))
 
 
+def _scenario_names(version: ScenarioVersion) -> dict[str, Any]:
+    """Title, family, level and language with their human names (the reader's language)."""
+    reader = lang()
+    return {
+        "title": version.title,
+        "family": version.family,
+        "family_name": names.family_name(version.family, reader),
+        "level": version.level,
+        "level_name": names.level_name(version.level, reader),
+        "language": version.language,
+        "language_name": names.language_name(version.language, reader),
+    }
+
+
 def export_data(s: Session, user: User) -> dict[str, Any]:
     """Everything stored about a trainee, as JSON (GDPR art. 15 and 20)."""
     settings = accounts.settings_of(s, user.id)
@@ -227,6 +242,7 @@ def export_data(s: Session, user: User) -> dict[str, Any]:
                 "id": attempt.id,
                 "scenario": attempt.scenario_version.scenario_id,
                 "scenario_sha256": attempt.scenario_version.sha256,
+                **_scenario_names(attempt.scenario_version),
                 "started_at": attempt.started_at.isoformat(),
                 "finished_at": attempt.finished_at.isoformat() if attempt.finished_at else None,
                 "status": attempt.status,

@@ -96,7 +96,12 @@ def test_list_shows_family_language_level_and_ra() -> None:
     result = run("list")
     assert result.returncode == 0
     row = next(line for line in result.stdout.splitlines() if line.startswith(EXAMPLE))
-    assert "smistamento | it-IT | 2 | ADA.24.01.08.RA1" in row
+    assert "| Smistamento delle chiamate | italiano | Livello 2, intermedio | ADA.24.01.08" in row
+    english = run("--lang", "en", "list")
+    row = next(line for line in english.stdout.splitlines() if line.startswith(EXAMPLE))
+    assert "| Call routing | Italian | Level 2, intermediate |" in row
+    families = [line.split(" | ")[1] for line in result.stdout.splitlines()[1:]]
+    assert families[0] == "Smistamento delle chiamate"  # the library's order, not the ids'
 
 
 def test_coverage_covers_every_ra_and_activity() -> None:

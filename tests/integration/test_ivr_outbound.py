@@ -179,10 +179,33 @@ def test_call_me_button_needs_csrf_and_places_the_call(ivr_app: Flask, twilio: R
     assert refused.status_code == 400 and not twilio.requests
     placed = client.post("/ivr/call-me", data={"scenario_id": SCENARIO, "csrf_token": token})
     assert placed.status_code == 302 and len(twilio.requests) == 1
-    not_assigned = client.post(
+    unknown = client.post(
+        "/ivr/call-me", data={"scenario_id": "no-such-scenario", "csrf_token": token}
+    )
+    assert unknown.status_code == 302 and len(twilio.requests) == 1
+    # Free practice (the default) lets the phone offer what the browser's library offers.
+    library = client.post(
         "/ivr/call-me", data={"scenario_id": "fr-accueil-commande", "csrf_token": token}
     )
-    assert not_assigned.status_code == 302 and len(twilio.requests) == 1
+    assert library.status_code == 302 and len(twilio.requests) == 2
+
+
+def test_call_me_without_free_practice_is_only_for_assigned_calls(tmp_path: Path):
+    app = next(
+        make_app(tmp_path, PUBLIC_BASE_URL="https://centralino.example", FREE_PRACTICE=False)
+    )
+    recorder = RecordingTwilio()
+    app.extensions["centralino_twilio_http"] = recorder
+    client = app.test_client()
+    token = _login(client)
+    refused = client.post(
+        "/ivr/call-me", data={"scenario_id": "fr-accueil-commande", "csrf_token": token}
+    )
+    assert refused.status_code == 302 and not recorder.requests
+    assert "Esercitazione non assegnata" in client.get("/practice").get_data(as_text=True)
+    client.post("/ivr/call-me", data={"scenario_id": SCENARIO, "csrf_token": token})
+    assert len(recorder.requests) == 1
+    app.extensions["centralino_db"].dispose()
 
 
 def test_call_me_needs_a_trainee(ivr_app: Flask):
