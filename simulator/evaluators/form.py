@@ -1,0 +1,110 @@
+"""The `form` kind: a message, report, ticket or other form filed with the right fields."""
+
+from __future__ import annotations
+
+from simulator.evaluators.base import Context, Note
+from simulator.language.accuracy import keyword_coverage
+from simulator.language.normalise import normalise
+from simulator.language.phone import same_phone
+from simulator.model import FieldExpectation, FormCriterion
+from simulator.templates import expand
+
+FUZZY_FIELD_OK = 0.8
+
+
+def _field_score(
+    name: str, expectation: FieldExpectation, given: str, ctx: Context, lang: str
+) -> float:
+    values = ctx.values(None)
+    expected = expectation.expected
+    options = [expected] if isinstance(expected, str) else list(expected or [])
+    options = [expand(o, values) for o in options]
+    if expectation.match == "present":
+        return 1.0 if given.strip() else 0.0
+    if not given.strip():
+        return 0.0
+    if expectation.match == "keywords":
+        return keyword_coverage(options, given, lang)
+    if expectation.match == "phone_number":
+        return 1.0 if any(same_phone(o, given) for o in options) else 0.0
+    best = 0.0
+    for option in options:
+        target = _staff_or_value(option, ctx)
+        if target is not None and _same_person(target, given, ctx):
+            return 1.0
+        if expectation.match == "exact":
+            best = max(best, 1.0 if normalise(option, lang) == normalise(given, lang) else 0.0)
+        else:
+            best = max(best, _fuzzy(option, given, lang))
+    return best
+
+
+def _staff_or_value(option: str, ctx: Context) -> str | None:
+    ids = {s.id for s in ctx.company.staff} | {d.id for d in ctx.company.departments}
+    return option if option in ids else None
+
+
+def _same_person(target_id: str, given: str, ctx: Context) -> bool:
+    """Whether what the trainee wrote names the expected colleague or department."""
+    from simulator.directory import resolve_target
+
+    wanted = normalise(given, "it")
+    for member in ctx.company.staff:
+        if member.id == target_id:
+            names = {normalise(member.name, "it"), member.extension, member.id}
+            if wanted in names:
+                return True
+    found = resolve_target(ctx.company, given)
+    return found is not None and (found.id == target_id)
+
+
+def _fuzzy(expected: str, given: str, lang: str) -> float:
+    from rapidfuzz import fuzz
+
+    ratio = fuzz.token_set_ratio(normalise(expected, lang), normalise(given, lang)) / 100
+    return 1.0 if ratio >= FUZZY_FIELD_OK else ratio
+
+
+def form(criterion: FormCriterion, ctx: Context) -> tuple[float, Note]:
+    kinds = {"voicemail_greeting": "voicemail_greeting"}
+    kind = kinds.get(
+        criterion.form, "take_message" if criterion.form == "message" else criterion.form
+    )
+    submitted = ctx.indexed(kind, criterion.line, "trainee") or ctx.indexed(kind, None, "trainee")
+    names_it = {
+        "message": "messaggio",
+        "report": "rapporto",
+        "ticket": "ticket",
+        "fonogramma": "fonogramma",
+        "voicemail_greeting": "messaggio di segreteria",
+    }
+    if not submitted:
+        return 0.0, Note(
+            None,
+            f"Non valutabile: nessun {names_it[criterion.form]} compilato.",
+            f"Cannot judge: no {criterion.form.replace('_', ' ')} filed.",
+        )
+    lang = ctx.language(criterion.line)
+    # Several forms of a kind (two voice-mail messages, say): judge the one meant here, the
+    # submission that best fits this criterion.
+    best: tuple[float, int, dict[str, float]] | None = None
+    for index in submitted:
+        data = ctx.events[index].data
+        scores = {
+            name: _field_score(name, expectation, str(data.get(name, "") or ""), ctx, lang)
+            for name, expectation in criterion.fields.items()
+        }
+        total = sum(scores.values()) / len(scores)
+        if best is None or total >= best[0]:
+            best = (total, index, scores)
+    assert best is not None
+    value, chosen, scores = best
+    event = ctx.events[chosen]
+    wrong = [name for name, s in scores.items() if s < FUZZY_FIELD_OK]
+    if wrong:
+        return value, Note(
+            event.t,
+            f"Campi da correggere: {', '.join(wrong)}.",
+            f"Fields to fix: {', '.join(wrong)}.",
+        )
+    return value, Note(event.t, "Tutti i campi corretti.", "Every field right.")
