@@ -76,7 +76,7 @@ def expected_phrases(state: CallState, ln: LineState) -> tuple[str, ...]:
         for rule in step.rules("say"):
             if rule.intent:
                 phrases.extend(intent_phrases(rule.intent, lang, extra))
-    for criterion in state.scenario.criteria:
+    for criterion in state.scenario.all_criteria():
         if criterion.line not in (None, ln.line):
             continue
         written = getattr(criterion, "any_of", None) or getattr(criterion, "none_of", None) or []

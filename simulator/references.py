@@ -331,6 +331,10 @@ def _check_criteria(
                 )
         if company is not None:
             _check_company_refs(report, criterion, where, company, company_file)
+            for number, route in enumerate(getattr(criterion, "routes", ())):
+                _check_company_refs(
+                    report, route, (*where, "routes", number), company, company_file
+                )
 
 
 def _check_company_refs(

@@ -11,6 +11,7 @@ from typing import Any
 
 from simulator.evaluators import (
     action,
+    alternatives,
     directory,
     fonogramma,
     forbidden,
@@ -32,6 +33,7 @@ EVALUATORS: dict[str, Evaluator] = {
     "directory": directory.directory,
     "outcome": outcome.outcome,
     "fonogramma": fonogramma.fonogramma,
+    "alternatives": alternatives.alternatives,
 }
 
 

@@ -15,10 +15,35 @@ from simulator.templates import Lookup
 
 @dataclass(frozen=True, slots=True)
 class Note:
+    """The evidence of one judgement.
+
+    ``t`` is the moment of the call it rests on, ``quote`` what the trainee said or wrote there
+    (the attempt closest to what was expected), ``expected`` what was wanted. ``judged`` is False
+    when the situation never arose: the criterion is "non valutabile" and never passes.
+    ``passed`` carries a verdict that follows the criterion's stated rule (a time limit, a
+    critical field) rather than its graded score; None leaves it to the pass mark.
+    """
+
     t: float | None
     it: str
     en: str
     quote: str | None = None
+    expected: str | None = None
+    judged: bool = True
+    passed: bool | None = None
+
+
+def not_judged(it: str, en: str) -> tuple[float, Note]:
+    """Fail closed: the situation the criterion judges never arose."""
+    return 0.0, Note(None, f"Non valutabile: {it}", f"Not judged: {en}", judged=False)
+
+
+def answered(ctx: Context, line: str | None) -> bool:
+    """Whether the trainee answered the line (any line when ``line`` is None)."""
+    return bool(ctx.indexed("answer", line, "trainee")) or any(
+        call.direction == "outgoing" and (line is None or call.line == line)
+        for call in ctx.scenario.calls
+    )
 
 
 @dataclass(frozen=True, slots=True)

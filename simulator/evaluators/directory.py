@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.evaluators.base import Context, Note, digits_of
+from simulator.evaluators.base import Context, Note, digits_of, not_judged
 from simulator.language.normalise import normalise
 from simulator.language.phone import same_phone
 from simulator.model import DirectoryCriterion
@@ -24,11 +24,7 @@ def directory(criterion: DirectoryCriterion, ctx: Context) -> tuple[float, Note]
         except ValueError:
             continue
     if not updates:
-        return 0.0, Note(
-            None,
-            "Non valutabile: rubrica mai aggiornata.",
-            "Cannot judge: directory never updated.",
-        )
+        return not_judged("rubrica mai aggiornata.", "the directory was never updated.")
     right = 0
     wrong: list[str] = []
     for change in criterion.expect:

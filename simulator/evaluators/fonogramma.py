@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.evaluators.base import Context, Note
+from simulator.evaluators.base import Context, Note, not_judged
 from simulator.language.accuracy import word_accuracy
 from simulator.model import FonogrammaCriterion
 from simulator.templates import expand
@@ -20,11 +20,7 @@ def fonogramma(criterion: FonogrammaCriterion, ctx: Context) -> tuple[float, Not
     lang = ctx.language(line)
     forms = ctx.indexed("fonogramma", None, "trainee")
     if reference is None or not forms:
-        return 0.0, Note(
-            None,
-            "Non valutabile: nessun fonogramma trascritto.",
-            "Cannot judge: no fonogramma transcribed.",
-        )
+        return not_judged("nessun fonogramma trascritto.", "no fonogramma transcribed.")
     event = ctx.events[forms[-1]]
     accuracy = word_accuracy(reference, str(event.data.get("text", "")), lang)
     confirmed = [

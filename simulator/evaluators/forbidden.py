@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.evaluators.base import Context, Note, digits_of, heard_texts
+from simulator.evaluators.base import Context, Note, digits_of, heard_texts, not_judged
 from simulator.language.intents import phrase_present
 from simulator.language.normalise import normalise
 from simulator.model import ForbiddenCriterion
@@ -32,11 +32,7 @@ def forbidden(criterion: ForbiddenCriterion, ctx: Context) -> tuple[float, Note]
     secrets = _disclosed_values(criterion, ctx)
     said = ctx.indexed("say", criterion.line, "trainee")
     if not said:
-        return 0.0, Note(
-            None,
-            "Non valutabile: l'operatore non ha detto nulla.",
-            "Cannot judge: the operator said nothing.",
-        )
+        return not_judged("l'operatore non ha detto nulla.", "the operator said nothing.")
     for i in said:
         for heard in heard_texts(ctx.events[i]):
             for secret in secrets:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.evaluators.base import Context, Note
+from simulator.evaluators.base import Context, Note, not_judged
 from simulator.language.accuracy import keyword_coverage
 from simulator.language.normalise import normalise
 from simulator.language.phone import same_phone
@@ -65,24 +65,74 @@ def _fuzzy(expected: str, given: str, lang: str) -> float:
     return 1.0 if ratio >= FUZZY_FIELD_OK else ratio
 
 
+FIELD_WORDS: dict[str, tuple[str, str]] = {
+    "phone": ("numero", "number"),
+    "number": ("numero", "number"),
+    "callback": ("numero di richiamata", "callback number"),
+    "for": ("destinatario", "recipient"),
+    "recipient": ("destinatario", "recipient"),
+    "queue": ("coda", "queue"),
+    "caller": ("chiamante", "caller"),
+    "sender": ("mittente", "sender"),
+    "organisation": ("azienda", "organisation"),
+    "reason": ("motivo", "reason"),
+    "text": ("testo", "text"),
+    "outcome": ("esito", "outcome"),
+    "problem": ("problema", "problem"),
+    "summary": ("sintesi", "summary"),
+    "priority": ("priorità", "priority"),
+}
+
+_FORM_WORDS: dict[str, tuple[str, str]] = {
+    "message": ("nessun messaggio compilato", "no message filed"),
+    "report": ("nessun rapporto compilato", "no report filed"),
+    "ticket": ("nessun ticket aperto", "no ticket opened"),
+    "fonogramma": ("nessun fonogramma compilato", "no fonogramma filed"),
+    "voicemail_greeting": ("nessun annuncio di segreteria", "no voice-mail greeting recorded"),
+}
+
+
+def _shown(expectation: FieldExpectation, ctx: Context) -> str:
+    """What was expected in a field, as the trainee would read it (a colleague by name)."""
+    expected = expectation.expected
+    options = [expected] if isinstance(expected, str) else list(expected or [])
+    shown = []
+    for option in options:
+        option = expand(option, ctx.values(None))
+        member = next((m for m in ctx.company.staff if m.id == option), None)
+        department = next((d for d in ctx.company.departments if d.id == option), None)
+        queue = next((q for q in ctx.company.ticket_queues if q.id == option), None)
+        shown.append(
+            member.name
+            if member
+            else department.name
+            if department
+            else queue.name
+            if queue
+            else option
+        )
+    joiner = ", " if expectation.match == "keywords" else " o "
+    return joiner.join(shown) if shown else "un valore"
+
+
+def _field_note(
+    name: str, given: str, expectation: FieldExpectation, ctx: Context
+) -> tuple[str, str]:
+    it, en = FIELD_WORDS.get(name, (name, name))
+    wanted = _shown(expectation, ctx)
+    if not given.strip():
+        return f"{it}: vuoto, atteso {wanted}", f"{en}: empty, expected {wanted}"
+    if expectation.match == "present":
+        return f"{it}: vuoto", f"{en}: empty"
+    return f"{it}: {given.strip()}, atteso {wanted}", f"{en}: {given.strip()}, expected {wanted}"
+
+
 def form(criterion: FormCriterion, ctx: Context) -> tuple[float, Note]:
-    kinds = {"voicemail_greeting": "voicemail_greeting"}
-    kind = kinds.get(
-        criterion.form, "take_message" if criterion.form == "message" else criterion.form
-    )
+    kind = "take_message" if criterion.form == "message" else criterion.form
     submitted = ctx.indexed(kind, criterion.line, "trainee") or ctx.indexed(kind, None, "trainee")
-    names_it = {
-        "message": "messaggio",
-        "report": "rapporto",
-        "ticket": "ticket",
-        "fonogramma": "fonogramma",
-        "voicemail_greeting": "messaggio di segreteria",
-    }
     if not submitted:
-        return 0.0, Note(
-            None,
-            f"Non valutabile: nessun {names_it[criterion.form]} compilato.",
-            f"Cannot judge: no {criterion.form.replace('_', ' ')} filed.",
+        return not_judged(
+            _FORM_WORDS[criterion.form][0] + ".", _FORM_WORDS[criterion.form][1] + "."
         )
     lang = ctx.language(criterion.line)
     # Several forms of a kind (two voice-mail messages, say): judge the one meant here, the
@@ -101,10 +151,19 @@ def form(criterion: FormCriterion, ctx: Context) -> tuple[float, Note]:
     value, chosen, scores = best
     event = ctx.events[chosen]
     wrong = [name for name, s in scores.items() if s < FUZZY_FIELD_OK]
-    if wrong:
-        return value, Note(
-            event.t,
-            f"Campi da correggere: {', '.join(wrong)}.",
-            f"Fields to fix: {', '.join(wrong)}.",
-        )
-    return value, Note(event.t, "Tutti i campi corretti.", "Every field right.")
+    if not wrong:
+        return value, Note(event.t, "Tutti i campi corretti.", "Every field right.")
+    notes = [
+        _field_note(name, str(event.data.get(name, "") or ""), criterion.fields[name], ctx)
+        for name in wrong
+    ]
+    critical = [name for name in wrong if criterion.fields[name].is_critical(name)]
+    lead_it = "Campo essenziale sbagliato" if critical else "Campi da correggere"
+    lead_en = "Essential field wrong" if critical else "Fields to fix"
+    return value, Note(
+        event.t,
+        f"{lead_it}: " + "; ".join(n[0] for n in notes) + ".",
+        f"{lead_en}: " + "; ".join(n[1] for n in notes) + ".",
+        quote=None,
+        passed=False if critical else None,
+    )

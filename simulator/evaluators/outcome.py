@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.evaluators.base import Context, Note, digits_of
+from simulator.evaluators.base import Context, Note, digits_of, not_judged
 from simulator.language.phone import same_phone
 from simulator.model import OutcomeCriterion
 
@@ -17,10 +17,8 @@ def outcome(criterion: OutcomeCriterion, ctx: Context) -> tuple[float, Note]:
             or digits_of(str(ctx.events[i].data.get("number", ""))) == digits_of(criterion.number)
         ]
     if not calls:
-        return 0.0, Note(
-            None,
-            "Non valutabile: nessuna decisione sulla chiamata in uscita.",
-            "Cannot judge: no decision on the outgoing call.",
+        return not_judged(
+            "nessuna decisione sulla chiamata in uscita.", "no decision on the outgoing call."
         )
     event = ctx.events[calls[-1]]
     decision = event.data.get("decision")

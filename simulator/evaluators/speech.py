@@ -9,6 +9,7 @@ from simulator.evaluators.base import (
     Note,
     digits_of,
     heard_texts,
+    not_judged,
     utterances,
     window_start,
 )
@@ -27,22 +28,36 @@ def _same_numbers(phrase: str, heard: str, lang: str) -> bool:
     return all(number in said for number in wanted)
 
 
-def speech(criterion: SpeechCriterion, ctx: Context) -> tuple[float, Note]:
-    lang = ctx.language(criterion.line)
-    values = ctx.values(criterion.line)
-    phrases = [expand(p, values) for p in criterion.any_of]
-    start = window_start(ctx, criterion.window.after, criterion.line)
-    if start is None:
-        return 0.0, Note(
-            None,
-            f"Non valutabile: '{criterion.window.after}' non è mai avvenuto.",
-            f"Cannot judge: '{criterion.window.after}' never happened.",
-        )
-    within = criterion.window.within_s
-    until = None if within is None else ctx.effective[start] + within * ctx.multiplier
-    said = utterances(ctx, criterion.line, start, until)
+# Below this similarity (0-100) no utterance resembles what was expected; the evidence then quotes
+# the first reply of the window, the moment the phrase was due.
+CLOSE_ENOUGH = 70.0
+
+
+def closest(ctx: Context, indices: list[int], phrases: list[str], lang: str) -> tuple[int, str]:
+    """The utterance (and the recognised text) closest to any expected phrase."""
+    from rapidfuzz import fuzz
+
+    best: tuple[float, int, str] | None = None
+    for i in indices:
+        for heard in heard_texts(ctx.events[i]):
+            said = normalise(heard, lang)
+            similarity = max(
+                (fuzz.partial_ratio(normalise(p, lang), said) for p in phrases), default=0.0
+            )
+            if best is None or similarity > best[0]:
+                best = (similarity, i, heard)
+    assert best is not None
+    if best[0] < CLOSE_ENOUGH:
+        first = indices[0]
+        return first, str(ctx.events[first].data.get("text", ""))
+    return best[1], best[2]
+
+
+def _matches(
+    ctx: Context, indices: list[int], phrases: list[str], lang: str
+) -> dict[str, tuple[int, str]]:
     matched: dict[str, tuple[int, str]] = {}
-    for i in said:
+    for i in indices:
         for heard in heard_texts(ctx.events[i]):
             for phrase in phrases:
                 if phrase in matched:
@@ -51,17 +66,50 @@ def speech(criterion: SpeechCriterion, ctx: Context) -> tuple[float, Note]:
                     phrase, heard, lang
                 ):
                     matched[phrase] = (i, heard)
+    return matched
+
+
+def speech(criterion: SpeechCriterion, ctx: Context) -> tuple[float, Note]:
+    lang = ctx.language(criterion.line)
+    values = ctx.values(criterion.line)
+    phrases = [expand(p, values) for p in criterion.any_of]
+    expected = " / ".join(phrases[:3])
+    start = window_start(ctx, criterion.window.after, criterion.line)
+    if start is None:
+        if criterion.window.after == "answer":
+            return not_judged("la chiamata non è mai stata presa.", "the call was never taken.")
+        return not_judged(
+            f"il passo '{criterion.window.after}' non è mai arrivato.",
+            f"step '{criterion.window.after}' was never reached.",
+        )
+    within = criterion.window.within_s
+    until = None if within is None else ctx.effective[start] + within * ctx.multiplier
+    said = utterances(ctx, criterion.line, start, until)
+    matched = _matches(ctx, said, phrases, lang)
     span = "" if within is None else f" entro {within * ctx.multiplier:.0f} s"
     span_en = "" if within is None else f" within {within * ctx.multiplier:.0f} s"
     if not matched:
+        late = _matches(ctx, utterances(ctx, criterion.line, start, None), phrases, lang)
+        if late:
+            i, heard = min(late.values())
+            return 0.0, Note(
+                ctx.events[i].t,
+                f"Detto, ma troppo tardi: andava detto{span}.",
+                f"Said, but too late: it was wanted{span_en}.",
+                quote=heard,
+                expected=expected,
+            )
         if not said:
-            return 0.0, Note(None, f"Nessuna battuta{span}.", f"Nothing said{span_en}.")
-        first = ctx.events[said[0]]
+            return 0.0, Note(
+                None, f"Nessuna battuta{span}.", f"Nothing said{span_en}.", expected=expected
+            )
+        i, heard = closest(ctx, said, phrases, lang)
         return 0.0, Note(
-            first.t,
-            f"Nessuna delle frasi attese{span}.",
-            f"None of the expected phrases{span_en}.",
-            quote=str(first.data.get("text", "")),
+            ctx.events[i].t,
+            f"Nessuna delle frasi attese{span}; la più vicina è questa.",
+            f"None of the expected phrases{span_en}; this was the closest.",
+            quote=heard,
+            expected=expected,
         )
     i, heard = min(matched.values())
     value = min(1.0, len(matched) / criterion.min_matches)
@@ -70,4 +118,5 @@ def speech(criterion: SpeechCriterion, ctx: Context) -> tuple[float, Note]:
         f"Detto ({len(matched)} di {criterion.min_matches} richieste).",
         f"Said ({len(matched)} of {criterion.min_matches} needed).",
         quote=heard,
+        expected=expected,
     )

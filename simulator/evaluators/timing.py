@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.evaluators.base import Context, Note, lines_of
+from simulator.evaluators.base import Context, Note, lines_of, not_judged
 from simulator.model import TimingCriterion
 
 
@@ -13,8 +13,13 @@ def _graded(value: float, limit: float) -> float:
     return max(0.0, 1.0 - (value - limit) / limit)
 
 
+def _fmt(seconds: float) -> str:
+    """Seconds as the evidence prints them, the same number the verdict compares."""
+    return f"{seconds:.1f}".rstrip("0").rstrip(".")
+
+
 def timing(criterion: TimingCriterion, ctx: Context) -> tuple[float, Note]:
-    limit = criterion.max_s * ctx.multiplier
+    limit = round(criterion.max_s * ctx.multiplier, 1)
     worst: tuple[float, float] | None = None  # (seconds, at)
     for line in lines_of(ctx, criterion.line):
         for seconds, at in _durations(criterion.measure, ctx, line):
@@ -25,22 +30,36 @@ def timing(criterion: TimingCriterion, ctx: Context) -> tuple[float, Note]:
         if missed:
             e = ctx.events[missed[0]]
             return 0.0, Note(
-                e.t, "Chiamata persa: nessuna risposta.", "Missed call: never answered."
+                e.t,
+                "Chiamata persa: nessuna risposta.",
+                "Missed call: never answered.",
+                passed=False,
+            )
+        rang = [i for line in lines_of(ctx, criterion.line) for i in ctx.indexed("ring", line)]
+        if worst is None and rang:
+            return 0.0, Note(
+                ctx.events[rang[0]].t,
+                "La chiamata ha squillato e non hai risposto.",
+                "The call rang and was not answered.",
+                passed=False,
             )
     if worst is None:
         if criterion.measure == "hold":
-            return 1.0, Note(None, "Nessuna attesa.", "No hold.")
-        return 0.0, Note(
-            None, "Non valutabile: nessun dato di tempo.", "Cannot judge: nothing was timed."
-        )
-    seconds, at = worst
+            return not_judged("nessuno è stato messo in attesa.", "nobody was put on hold.")
+        return not_judged("nessun tempo da misurare.", "nothing to time.")
+    # The verdict and the evidence use the same number: the time to a tenth of a second.
+    seconds, at = round(worst[0], 1), worst[1]
     what_it = {"answer": "Risposta", "hold": "Attesa", "response": "Risposta al chiamante"}
     what_en = {"answer": "Answered", "hold": "Hold", "response": "Reply to caller"}
-    value = _graded(seconds, limit)
-    return value, Note(
+    within = seconds <= limit
+    verdict_it = "entro il limite" if within else "oltre il limite"
+    verdict_en = "within the limit" if within else "over the limit"
+    return _graded(seconds, limit), Note(
         at,
-        f"{what_it[criterion.measure]} in {seconds:.0f} s (limite {limit:.0f} s).",
-        f"{what_en[criterion.measure]} in {seconds:.0f} s (limit {limit:.0f} s).",
+        f"{what_it[criterion.measure]} in {_fmt(seconds)} s, {verdict_it} di {_fmt(limit)} s.",
+        f"{what_en[criterion.measure]} in {_fmt(seconds)} s, {verdict_en} of {_fmt(limit)} s.",
+        expected=f"≤ {_fmt(limit)} s",
+        passed=within,
     )
 
 

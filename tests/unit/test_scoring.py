@@ -66,7 +66,8 @@ def test_speech_found_in_window_quotes_the_trainee() -> None:
     assert result.evidence.t == 5.0 and "lucania" in (result.evidence.quote or "")
 
 
-def test_speech_after_the_window_fails_with_the_time_of_the_first_reply() -> None:
+def test_speech_after_the_window_fails_quoting_the_late_phrase() -> None:
+    """Said too late is not said: the evidence quotes the late phrase and says why it failed."""
     events = log(
         RING,
         (3.0, "answer", "trainee", "l1", {}),
@@ -75,7 +76,23 @@ def test_speech_after_the_window_fails_with_the_time_of_the_first_reply() -> Non
     )
     result = only(SPEECH, events)
     assert not result.passed
-    assert result.evidence.t == 5.0 and result.evidence.quote == "pronto?"
+    assert result.evidence.t == 20.0 and result.evidence.quote == "lucania forniture"
+    assert "tardi" in result.evidence.it and result.evidence.expected == "Lucania Forniture"
+
+
+def test_speech_miss_quotes_the_closest_attempt_not_the_first() -> None:
+    events = log(
+        RING,
+        (3.0, "answer", "trainee", "l1", {}),
+        (4.0, "say", "trainee", "l1", {"text": "pronto?"}),
+        (6.0, "say", "trainee", "l1", {"text": "lucania fornitori buongiorno"}),
+        (8.0, "say", "trainee", "l1", {"text": "mi dica"}),
+    )
+    result = only(SPEECH, events)
+    if result.passed:  # the intent layer's tolerance may accept the slip; then it quotes it
+        assert result.evidence.t == 6.0
+        return
+    assert result.evidence.t == 6.0 and result.evidence.quote == "lucania fornitori buongiorno"
 
 
 def test_speech_uses_asr_alternatives() -> None:
@@ -232,7 +249,9 @@ def test_form_names_the_wrong_fields() -> None:
     )
     result = only(MESSAGE, events)
     assert not result.passed
-    assert "for" in result.evidence.it and "phone" in result.evidence.it
+    assert "destinatario: Luca Ricci, atteso Chiara Romano" in result.evidence.it
+    assert "numero: 0971 999999, atteso 0971 234567" in result.evidence.it
+    assert "number: 0971 999999, expected 0971 234567" in result.evidence.en
 
 
 def test_form_missing_fails_closed() -> None:
@@ -262,8 +281,11 @@ def test_action_absent_fails_when_the_action_happens() -> None:
   - {id: no, ra: ADA.24.01.08.RA1, kind: action, expect: hangup, absent: true,
      advice: "Non riagganciare per primo."}
 """
-    assert only(criterion, log(RING)).passed
-    assert not only(criterion, log((5.0, "hangup", "trainee", "l1", {}))).passed
+    answered = (3.0, "answer", "trainee", "l1", {})
+    assert only(criterion, log(RING, answered)).passed
+    assert not only(criterion, log(RING, answered, (5.0, "hangup", "trainee", "l1", {}))).passed
+    never_taken = only(criterion, log(RING))
+    assert not never_taken.passed and not never_taken.judged
 
 
 def test_directory_after_the_updates() -> None:
