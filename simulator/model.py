@@ -310,9 +310,12 @@ Judge = Literal["always", "if_happened"]
 class CriterionBase(Strict):
     id: Identifier
     title: str = Field(
-        "", description="Titolo in parole semplici, in italiano / plain-language title, Italian"
+        min_length=1,
+        description="Titolo in parole semplici, in italiano / plain-language title, Italian",
     )
-    title_en: str = Field("", description="Lo stesso titolo in inglese / the title in English")
+    title_en: str = Field(
+        min_length=1, description="Lo stesso titolo in inglese / the same title in English"
+    )
     ra: str = Field(description="Risultato atteso / expected result (RA id)")
     judge: Judge = Field(
         "always",

@@ -93,7 +93,10 @@ def test_whole_call_by_form_posts(app, users):
     page = client.get(r.location).get_data(as_text=True)
     r = _post(client, f"{url}/finish", page)
     result = client.get(r.location).get_data(as_text=True)
-    assert '<h2 id="ra-1">ADA.24.01.08.RA1: superato</h2>' in result
+    assert (
+        '<h2 id="ra-1">superato: Filtrare e trasmettere telefonate e messaggi '
+        '<span class="ra-code">(ADA.24.01.08.RA1)</span></h2>'
+    ) in result
     assert "SUPERATO" in result and "Trascrizione" in result
     with app.extensions["centralino_db"].read() as s:
         assert s.scalar(select(func.count()).select_from(Message)) == 1

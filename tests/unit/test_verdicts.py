@@ -11,7 +11,7 @@ from tests.unit.test_scoring import RING, log, only, scenario_with
 
 ANSWER_12 = """
   - {id: rr, ra: ADA.24.01.08.RA1, kind: timing, measure: answer, max_s: 12,
-     advice: "Rispondi entro 12 secondi."}
+     title: Risponde in tempo, title_en: Answers in time, advice: "Rispondi entro 12 secondi."}
 """
 
 
@@ -28,7 +28,7 @@ def test_a_12_s_limit_passes_at_12_and_fails_at_12_1_with_the_same_number() -> N
 
 HOLD = """
   - {id: hold, ra: ADA.24.01.08.RA1, kind: timing, measure: hold, max_s: 30,
-     advice: "Non lasciare in attesa troppo a lungo."}
+     title: Attesa breve, title_en: Short hold, advice: "Non lasciare in attesa troppo a lungo."}
 """
 
 
@@ -66,6 +66,8 @@ MESSAGE = """
       text: {match: keywords, expected: ["4512", "ritardo"]}
       caller: {match: fuzzy, expected: "Mario Rossi"}
       organisation: {match: fuzzy, expected: "Ferramenta Rossi"}
+    title: Messaggio completo
+    title_en: Complete message
     advice: "Messaggio completo."
 """
 
