@@ -388,6 +388,13 @@ class ForbiddenCriterion(CriterionBase):
         default_factory=list,
         description="Dati da non rivelare, es. 'staff.rossi-anna.mobile' / data not to disclose",
     )
+    protect: list[Identifier] = Field(
+        default_factory=list,
+        description=(
+            "Colleghi di cui non rivelare motivo e luogo dell'assenza né il cellulare, come "
+            "scritti in rubrica / staff whose absence reason, place and mobile stay private"
+        ),
+    )
 
 
 FieldMatch = Literal["exact", "fuzzy", "phone_number", "keywords", "present"]

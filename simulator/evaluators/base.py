@@ -61,6 +61,14 @@ class Context:
         multiplier = 1.0
         if events and events[0].kind == "session_started":
             multiplier = float(events[0].data.get("multiplier", 1.0))
+        if scenario.presence:  # the scenario's presence, as the engine played it
+            staff = [
+                member.model_copy(update={"presence": scenario.presence[member.id]})
+                if member.id in scenario.presence
+                else member
+                for member in company.staff
+            ]
+            company = company.model_copy(update={"staff": staff})
         return cls(scenario, company, tuple(events), _effective_times(events), multiplier)
 
     def values(self, line: str | None = None) -> Lookup:

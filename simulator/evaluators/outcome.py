@@ -24,7 +24,9 @@ def outcome(criterion: OutcomeCriterion, ctx: Context) -> tuple[float, Note]:
     decision = event.data.get("decision")
     words_it = {"place": "effettuata", "refuse": "rifiutata"}
     check = event.data.get("check") or {}
-    if decision == "place" == criterion.outgoing and not check.get("authorised"):
+    # Internal and emergency calls need no authorisation: only outside calls are checked.
+    needs_check = check.get("class") not in ("internal", "emergency")
+    if decision == "place" == criterion.outgoing and needs_check and not check.get("authorised"):
         return 0.0, Note(
             event.t,
             "Chiamata effettuata senza verificare nome e codice nella tabella autorizzazioni.",
