@@ -142,11 +142,33 @@ class Authorisation(Strict):
     allowed: list[CallClass] = Field(description="Classi di chiamata ammesse / allowed classes")
 
 
+class Promises(Strict):
+    """What the company's procedure lets an operator commit to on the phone."""
+
+    forbidden: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Impegni che l'operatore non può prendere: frasi o famiglie '@refund' / "
+            "commitments the operator must not make: phrases or '@families'"
+        ),
+    )
+    required: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Impegni che l'operatore deve prendere, es. '@callback' / commitments to make"
+        ),
+    )
+
+
 class KnowledgeArticle(Strict):
     id: Identifier
     title: str
     keywords: list[str] = Field(default_factory=list)
     text: str
+    promises: Promises = Field(
+        default_factory=Promises,
+        description="Impegni ammessi e vietati dalla procedura / what the procedure allows",
+    )
 
 
 class TicketQueue(Strict):
@@ -455,6 +477,51 @@ class FonogrammaCriterion(CriterionBase):
     readback: bool = Field(True, description="Rilettura confermata richiesta / read-back needed")
 
 
+class RegisterCriterion(CriterionBase):
+    """Formal address kept all call long: Lei, vous, Sie, usted (no 'tu', 'du', 'mate')."""
+
+    kind: Literal["register"]
+    allow: list[str] = Field(
+        default_factory=list,
+        description="Forme informali ammesse qui / informal forms allowed in this call",
+    )
+
+
+class LanguageCriterion(CriterionBase):
+    """The trainee speaks the call's language; names and numbers are tolerated."""
+
+    kind: Literal["language"]
+    language: Language | None = Field(
+        None, description="Lingua attesa (default: quella della chiamata) / expected language"
+    )
+    min_words: int = Field(
+        3, ge=1, le=20, description="Battute più corte non si giudicano / shorter turns skipped"
+    )
+
+
+class PromiseCriterion(CriterionBase):
+    """Commitments the company's procedure forbids or requires (refunds, dates, callbacks)."""
+
+    kind: Literal["promise"]
+    procedure: Identifier | None = Field(
+        None, description="Scheda della base di conoscenza / knowledge-base article id"
+    )
+    forbidden: list[str] = Field(default_factory=list, description="Impegni vietati in più")
+    required: list[str] = Field(default_factory=list, description="Impegni richiesti in più")
+
+
+class HoldEtiquetteCriterion(CriterionBase):
+    """Asked before holding, thanked on return; not judged when nobody was held."""
+
+    kind: Literal["hold_etiquette"]
+    ask_within_s: Seconds = Field(
+        20, description="La richiesta vale se detta entro N s prima / ask at most N s before"
+    )
+    thank_within_s: Seconds = Field(
+        15, description="Il grazie vale se detto entro N s dalla ripresa / thank within N s"
+    )
+
+
 RouteCriterion = Annotated[
     ActionCriterion
     | TimingCriterion
@@ -463,7 +530,11 @@ RouteCriterion = Annotated[
     | FormCriterion
     | DirectoryCriterion
     | OutcomeCriterion
-    | FonogrammaCriterion,
+    | FonogrammaCriterion
+    | RegisterCriterion
+    | LanguageCriterion
+    | PromiseCriterion
+    | HoldEtiquetteCriterion,
     Field(discriminator="kind"),
 ]
 
@@ -509,6 +580,10 @@ Criterion = Annotated[
     | DirectoryCriterion
     | OutcomeCriterion
     | FonogrammaCriterion
+    | RegisterCriterion
+    | LanguageCriterion
+    | PromiseCriterion
+    | HoldEtiquetteCriterion
     | AlternativesCriterion,
     Field(discriminator="kind"),
 ]

@@ -16,7 +16,11 @@ from simulator.evaluators import (
     fonogramma,
     forbidden,
     form,
+    hold_etiquette,
+    language,
     outcome,
+    promise,
+    register,
     speech,
     timing,
 )
@@ -33,6 +37,10 @@ EVALUATORS: dict[str, Evaluator] = {
     "directory": directory.directory,
     "outcome": outcome.outcome,
     "fonogramma": fonogramma.fonogramma,
+    "register": register.register,
+    "language": language.language,
+    "promise": promise.promise,
+    "hold_etiquette": hold_etiquette.hold_etiquette,
     "alternatives": alternatives.alternatives,
 }
 

@@ -140,3 +140,9 @@ def window_start(ctx: Context, after: str, line: str | None) -> int | None:
         if match is None or ctx.events[i].data.get("step") == match:
             return i
     return None
+
+
+def mmss(seconds: float) -> str:
+    """mm:ss, as the score report prints times."""
+    whole = round(seconds)
+    return f"{whole // 60:02d}:{whole % 60:02d}"

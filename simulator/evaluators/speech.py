@@ -14,12 +14,13 @@ from simulator.evaluators.base import (
     window_start,
 )
 from simulator.language.intents import phrase_present
+from simulator.language.lexicon import expand_families
 from simulator.language.normalise import normalise
 from simulator.model import SpeechCriterion
 from simulator.templates import expand
 
 
-def _same_numbers(phrase: str, heard: str, lang: str) -> bool:
+def same_numbers(phrase: str, heard: str, lang: str) -> bool:
     """Numbers in an expected phrase must be said exactly: '823154' is not '823145'."""
     wanted = re.findall(r"\d+", normalise(phrase, lang))
     if not wanted:
@@ -62,7 +63,7 @@ def _matches(
             for phrase in phrases:
                 if phrase in matched:
                     continue
-                if phrase_present(heard, [phrase], lang) is not None and _same_numbers(
+                if phrase_present(heard, [phrase], lang) is not None and same_numbers(
                     phrase, heard, lang
                 ):
                     matched[phrase] = (i, heard)
@@ -72,7 +73,7 @@ def _matches(
 def speech(criterion: SpeechCriterion, ctx: Context) -> tuple[float, Note]:
     lang = ctx.language(criterion.line)
     values = ctx.values(criterion.line)
-    phrases = [expand(p, values) for p in criterion.any_of]
+    phrases = expand_families([expand(p, values) for p in criterion.any_of], lang)
     expected = " / ".join(phrases[:3])
     start = window_start(ctx, criterion.window.after, criterion.line)
     if start is None:
