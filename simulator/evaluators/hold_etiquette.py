@@ -29,7 +29,9 @@ def hold_etiquette(criterion: HoldEtiquetteCriterion, ctx: Context) -> tuple[flo
         lang = ctx.language(line)
         ask = family_phrases("hold_request", lang) + family_phrases("ask_wait", lang)
         thank = family_phrases("hold_thanks", lang)
-        for i in ctx.indexed("hold", line, "trainee"):
+        # Answering another line holds this one by itself ('auto'): the caller is held all the
+        # same, and is owed the same courtesy.
+        for i in ctx.indexed("hold", line):
             at = ctx.effective[i]
             held = ctx.events[i].t
             asked = _said(ctx, line, at - criterion.ask_within_s, at, ask, lang)

@@ -16,7 +16,7 @@ from simulator.model import LanguageCriterion
 
 
 def _names(ctx: Context) -> list[str]:
-    names = [ctx.company.name, ctx.scenario.operator_name]
+    names = [ctx.company.name, ctx.scenario.operator_name, ctx.company.address]
     names += [member.name for member in ctx.company.staff]
     names += [d.name for d in ctx.company.departments]
     for call in ctx.scenario.calls:

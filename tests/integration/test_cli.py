@@ -215,3 +215,24 @@ def test_render_audio_reports_progress_in_plain_lines_when_not_on_a_terminal(
     assert "\r" not in result.stdout  # no bar redrawn in place for a screen reader's log
     assert lines[-1].startswith("Audio pronto:")
     assert any((tmp_path / "cache").rglob("*.wav"))
+
+
+def test_calibrate_prints_kappa_per_kind_and_every_disagreement(tmp_path: Path) -> None:
+    corpus = Path(__file__).parents[1] / "near_miss"
+    result = run("calibrate", str(corpus / "labels.yaml"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "kind | n | accordo | kappa" in result.stdout
+    assert "register | " in result.stdout and "0 disaccordi" in result.stdout
+    # A label the scorer does not share is printed with the scorer's evidence.
+    wrong = tmp_path / "labels.yaml"
+    wrong.write_text(
+        "calls:\n"
+        "  - scenario: smistamento-acquisti-assente\n"
+        f"    script: {corpus / 'wrong-digit.yaml'}\n"
+        "    marks: {messaggio-completo: P, risposta-rapida: P}\n",
+        encoding="utf-8",
+    )
+    english = run("--lang", "en", "calibrate", str(wrong))
+    assert "1 disagreements:" in english.stdout
+    assert "messaggio-completo (form): assessor P, scorer F" in english.stdout
+    assert "number: 0971 234576, expected 0971 234567" in english.stdout

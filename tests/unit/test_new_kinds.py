@@ -127,7 +127,7 @@ def test_language_tolerates_names_numbers_and_short_turns() -> None:
 
 
 PROMISE = """
-  - {id: impegni, ra: ADA.24.04.11.RA1, kind: promise, procedure: reclami,
+  - {id: impegni, ra: ADA.24.04.11.RA1, kind: promise, procedure: reclami, required: ["@callback"],
      title: Promette solo ciò che la procedura consente, title_en: Promises only what is allowed,
      advice: "Registra il reclamo e di' che l'ufficio commerciale la richiamerà."}
 """
@@ -169,7 +169,7 @@ def test_promise_follows_the_companys_procedure(
     assert judge(PROMISE, said(allowed), language).passed
     failed = judge(PROMISE, said(allowed, forbidden), language)
     assert not failed.passed and failed.evidence.quote == forbidden
-    assert "Procedura reclami" in failed.evidence.it
+    assert "procedura «Reclami»" in failed.evidence.it
 
 
 def test_promise_refused_in_its_clause_is_fine_and_the_required_one_is_checked() -> None:
