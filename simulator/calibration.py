@@ -208,7 +208,8 @@ def calibrate(labels: Labels, base: Path, library: Library) -> CalibrationReport
                         mark,
                         verdict,
                         f"{round(ra_result.score * 100)}% (soglia "
-                        f"{round(ra_result.threshold * 100)}%); non superati: {failed or 'nessuno'}",
+                        f"{round(ra_result.threshold * 100)}%); "
+                        f"non superati: {failed or 'nessuno'}",
                         f"{round(ra_result.score * 100)}% (threshold "
                         f"{round(ra_result.threshold * 100)}%); not passed: {failed or 'none'}",
                     )
