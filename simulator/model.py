@@ -419,7 +419,8 @@ class ForbiddenCriterion(CriterionBase):
     )
 
 
-FieldMatch = Literal["exact", "fuzzy", "phone_number", "keywords", "present"]
+# 'truthful': the text agrees with what the call's log shows (paperwork judged on its own).
+FieldMatch = Literal["exact", "fuzzy", "phone_number", "keywords", "present", "truthful"]
 
 
 # Fields that carry the action (where the message goes, who calls back, which queue): one wrong

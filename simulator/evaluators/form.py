@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from simulator.evaluators.base import Context, Note, not_judged
+from simulator.evaluators.truthful import truthful
 from simulator.language.accuracy import keyword_coverage
 from simulator.language.normalise import normalise
 from simulator.language.phone import same_phone
@@ -25,6 +26,8 @@ def _field_score(
         return 0.0
     if expectation.match == "keywords":
         return keyword_coverage(options, given, lang)
+    if expectation.match == "truthful":
+        return truthful(given, ctx)
     if expectation.match == "phone_number":
         return 1.0 if any(same_phone(o, given) for o in options) else 0.0
     best = 0.0
@@ -124,6 +127,11 @@ def _field_note(
         return f"{it}: vuoto, atteso {wanted}", f"{en}: empty, expected {wanted}"
     if expectation.match == "present":
         return f"{it}: vuoto", f"{en}: empty"
+    if expectation.match == "truthful":
+        return (
+            f"{it}: «{given.strip()}» non dice quello che è successo nella chiamata",
+            f"{en}: «{given.strip()}» does not say what happened in the call",
+        )
     return f"{it}: {given.strip()}, atteso {wanted}", f"{en}: {given.strip()}, expected {wanted}"
 
 

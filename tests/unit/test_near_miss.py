@@ -2,7 +2,8 @@
 
 Each call misses the rubric by one small thing, or does right in a way a phrase list would miss:
 one wrong digit, a paraphrased disclosure, a negated mention, a natural close, a bounced
-transfer, an informal "tu", a switch of language, a forbidden promise, an empty call.
+transfer, an informal "tu", a switch of language, a forbidden promise, an empty call, and a
+truthful report of a wrong decision (paperwork judged on its own).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def test_the_scorer_gives_the_assessors_verdict(call) -> None:  # type: ignore[n
     result = run_call(
         scenario, library().companies[scenario.company], load_script(CORPUS / call.script)
     )
+    assert not result.rejected, result.rejected
     by_id = {c.id: c for c in result.report.criteria}
     wrong = {
         cid: (mark, by_id[cid].evidence.it, by_id[cid].evidence.quote)
