@@ -419,6 +419,33 @@ def test_gdpr_export_and_delete(app, users):
     assert count == 0
 
 
+def test_score_page_names_criteria_by_title_and_says_what_was_not_judged(app, users):
+    """An empty call (answer, hang up): titles, RA title with code, 'Non valutabile' for forms."""
+    client = app.test_client()
+    login(client, "luca")
+    home = client.get("/practice").get_data(as_text=True)
+    started = _post(client, "/practice/web-messaggio/start", home)
+    url = started.location.split("?")[0]
+    page = client.get(url).get_data(as_text=True)
+    r = _post(client, f"{url}/action", page, kind="answer", line="l1")
+    page = client.get(r.location).get_data(as_text=True)
+    r = _post(client, f"{url}/action", page, kind="hangup", line="l1")
+    page = client.get(r.location).get_data(as_text=True)
+    r = _post(client, f"{url}/finish", page)
+    result = client.get(r.location).get_data(as_text=True)
+    assert "<h3>Non superato: Apre con saluto e azienda</h3>" in result
+    assert "<h3>Non valutabile: Messaggio completo</h3>" in result
+    assert "Non valutabile: nessun messaggio compilato." in result
+    assert (
+        '<h2 id="ra-1">non superato: Filtrare e trasmettere telefonate e messaggi '
+        '<span class="ra-code">(ADA.24.01.08.RA1)</span></h2>'
+    ) in result
+    client.get("/lang/en")
+    english = client.get(r.location).get_data(as_text=True)
+    assert "<h3>Not judged: Complete message</h3>" in english
+    assert "Not judged: no message filed." in english
+
+
 def test_english_console(app, users):
     """The console switches to English, caller lines keep their own language."""
     client = app.test_client()
