@@ -66,6 +66,18 @@ def test_register_keeps_formal_address_and_quotes_the_informal_form(
     assert f"«{form}»" in failed.evidence.it or "«" in failed.evidence.it
 
 
+@pytest.mark.parametrize(
+    ("language", "formal"),
+    [
+        ("it-IT", "Il dottor Rossi la aspetta alle dieci, si accomodi pure."),
+        ("es-ES", "Disculpe la espera, le paso con el departamento."),
+        ("fr-FR", "J'attends votre confirmation, je vous rappelle demain."),
+    ],
+)
+def test_register_words_with_a_formal_reading_are_not_informal(language: str, formal: str) -> None:
+    assert judge(REGISTER, said(formal), language).passed
+
+
 def test_register_is_not_judged_when_the_operator_said_nothing() -> None:
     assert not judge(REGISTER, log(RING, ANSWER)).judged
 
