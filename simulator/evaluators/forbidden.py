@@ -57,7 +57,8 @@ def forbidden(criterion: ForbiddenCriterion, ctx: Context) -> tuple[float, Note]
     from simulator.language.disclosure import refuses
 
     for i in said:
-        for heard in heard_texts(ctx.events[i]):
+        # Only the best hypothesis convicts: a recogniser's alternative is not what was said.
+        for heard in heard_texts(ctx.events[i])[:1]:
             secret = disclosed(heard, secrets, lang) if secrets else None
             if secret is not None:
                 return 0.0, Note(

@@ -80,3 +80,19 @@ CONDUCT = """
 )
 def test_blame_and_rudeness_families(said: str, passes: bool) -> None:
     assert only(CONDUCT, _said(said)).passed is passes
+
+
+def test_only_the_best_recognition_hypothesis_can_convict() -> None:
+    """A recogniser's alternative reading is not what the trainee said."""
+    events = log(
+        RING,
+        (3.0, "answer", "trainee", "l1", {}),
+        (
+            6.0,
+            "say",
+            "trainee",
+            "l1",
+            {"text": "È assente, rientra giovedì.", "alternatives": ["è al mare, rientra giovedì"]},
+        ),
+    )
+    assert only(PRIVACY, events).passed
