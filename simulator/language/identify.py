@@ -21,7 +21,10 @@ def _detector() -> Any:
     from lingua import Language, LanguageDetectorBuilder
 
     languages = [Language.ITALIAN, Language.ENGLISH, Language.FRENCH, Language.GERMAN]
-    return LanguageDetectorBuilder.from_languages(*languages, Language.SPANISH).build()
+    # Low-accuracy mode uses trigram models only: a few MB and milliseconds to load instead of
+    # about 160 MB and 1.7 s per process, and as accurate on the sentences of a phone call.
+    builder = LanguageDetectorBuilder.from_languages(*languages, Language.SPANISH)
+    return builder.with_low_accuracy_mode().build()
 
 
 def confidences(text: str) -> dict[str, float]:
