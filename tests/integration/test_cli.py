@@ -228,7 +228,7 @@ def test_calibrate_prints_kappa_per_kind_and_every_disagreement(tmp_path: Path) 
     wrong.write_text(
         "calls:\n"
         "  - scenario: smistamento-acquisti-assente\n"
-        f"    script: {corpus / 'wrong-digit.yaml'}\n"
+        f"    script: {corpus / 'scripts' / 'wrong-digit.yaml'}\n"
         "    marks: {messaggio-completo: P, risposta-rapida: P}\n",
         encoding="utf-8",
     )

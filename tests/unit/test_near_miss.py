@@ -53,7 +53,7 @@ def test_calibration_on_the_corpus_agrees_fully_per_kind() -> None:
 
 def test_in_an_empty_call_nothing_passes_but_the_prompt_answer() -> None:
     scenario = library().scenarios["smistamento-acquisti-assente"].scenario
-    script = load_script(CORPUS / "empty-call.yaml")
+    script = load_script(CORPUS / "scripts" / "empty-call.yaml")
     report = run_call(scenario, library().companies[scenario.company], script).report
     passed = {c.id for c in report.criteria if c.passed}
     assert passed == {"risposta-rapida"}
