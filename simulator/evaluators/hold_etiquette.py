@@ -24,7 +24,9 @@ def _said(ctx: Context, line: str, start: float, end: float, phrases: list[str],
 
 
 def hold_etiquette(criterion: HoldEtiquetteCriterion, ctx: Context) -> tuple[float, Note]:
-    checks: list[tuple[bool, float, str, str]] = []  # (ok, at, it, en)
+    # One check per courtesy owed: (done, at, what went wrong it/en, what was expected).
+    checks: list[tuple[bool, float, str, str, str]] = []
+    holds = 0
     for line in lines_of(ctx, criterion.line):
         lang = ctx.language(line)
         ask = family_phrases("hold_request", lang) + family_phrases("ask_wait", lang)
@@ -32,40 +34,39 @@ def hold_etiquette(criterion: HoldEtiquetteCriterion, ctx: Context) -> tuple[flo
         # Answering another line holds this one by itself ('auto'): the caller is held all the
         # same, and is owed the same courtesy.
         for i in ctx.indexed("hold", line):
+            holds += 1
             at = ctx.effective[i]
             held = ctx.events[i].t
-            asked = _said(ctx, line, at - criterion.ask_within_s, at, ask, lang)
             checks.append(
                 (
-                    asked,
+                    _said(ctx, line, at - criterion.ask_within_s, at, ask, lang),
                     held,
                     f"messa in attesa alle {mmss(held)} senza chiederlo",
                     f"put on hold at {mmss(held)} without asking",
+                    " / ".join(ask[:2]),
                 )
             )
-            back = next((j for j in ctx.indexed("resume", line, "trainee") if j > i), None)
-            if back is not None:
-                again = ctx.effective[back]
-                thanked = _said(ctx, line, again, again + criterion.thank_within_s, thank, lang)
-                resumed = ctx.events[back].t
-                checks.append(
-                    (
-                        thanked,
-                        resumed,
-                        f"ripresa alle {mmss(resumed)} senza ringraziare per l'attesa",
-                        f"taken back at {mmss(resumed)} without thanks for holding",
-                    )
+            back = next((j for j in ctx.indexed("resume", line) if j > i), None)
+            if back is None:  # transferred or ended while held: no return to thank for
+                continue
+            again = ctx.effective[back]
+            resumed = ctx.events[back].t
+            checks.append(
+                (
+                    _said(ctx, line, again, again + criterion.thank_within_s, thank, lang),
+                    resumed,
+                    f"ripresa alle {mmss(resumed)} senza ringraziare per l'attesa",
+                    f"taken back at {mmss(resumed)} without thanks for holding",
+                    " / ".join(thank[:2]),
                 )
+            )
     if not checks:
         return not_judged("nessuno è stato messo in attesa.", "nobody was put on hold.")
-    missed = [c for c in checks if not c[0]]
-    value = 1.0 - len(missed) / len(checks)
+    missed = [check for check in checks if not check[0]]
     if missed:
-        _, at, it, en = missed[0]
-        return value, Note(
-            at, f"Attesa: {it}.", f"Hold: {en}.", expected=" / ".join(ask[:2]), passed=False
-        )
-    holds = sum(1 for c in checks if "hold" in c[3] and "without asking" in c[3])
+        _, at, it, en, expected = missed[0]
+        value = 1.0 - len(missed) / len(checks)
+        return value, Note(at, f"Attesa: {it}.", f"Hold: {en}.", expected=expected, passed=False)
     return 1.0, Note(
         checks[0][1],
         f"Attese gestite con cortesia ({holds}).",
