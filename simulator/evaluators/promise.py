@@ -72,7 +72,7 @@ def promise(criterion: PromiseCriterion, ctx: Context) -> tuple[float, Note]:
                         f"The commitment required{where_en} was made.",
                         quote=heard,
                     )
-    i, heard = closest(ctx, said, required, lang)
+    i, heard, _ = closest(ctx, said, required, lang)
     return 0.0, Note(
         ctx.events[i].t,
         f"Manca l'impegno richiesto{where_it}.",

@@ -20,6 +20,14 @@ from simulator.model import SpeechCriterion
 from simulator.templates import expand
 
 
+def _distinct(phrases: list[str]) -> list[str]:
+    """The phrases without repeats that differ only in case ("Lucania Forniture", "lucania...")."""
+    seen: dict[str, str] = {}
+    for phrase in phrases:
+        seen.setdefault(phrase.casefold(), phrase)
+    return list(seen.values())
+
+
 def same_numbers(phrase: str, heard: str, lang: str) -> bool:
     """Numbers in an expected phrase must be said exactly: '823154' is not '823145'."""
     wanted = re.findall(r"\d+", normalise(phrase, lang))
@@ -34,8 +42,13 @@ def same_numbers(phrase: str, heard: str, lang: str) -> bool:
 CLOSE_ENOUGH = 70.0
 
 
-def closest(ctx: Context, indices: list[int], phrases: list[str], lang: str) -> tuple[int, str]:
-    """The utterance (and the recognised text) closest to any expected phrase."""
+def closest(
+    ctx: Context, indices: list[int], phrases: list[str], lang: str
+) -> tuple[int, str, bool]:
+    """The utterance (and the recognised text) closest to any expected phrase.
+
+    The flag says whether it resembles one at all; when none does, the first utterance is given.
+    """
     from rapidfuzz import fuzz
 
     best: tuple[float, int, str] | None = None
@@ -50,8 +63,8 @@ def closest(ctx: Context, indices: list[int], phrases: list[str], lang: str) -> 
     assert best is not None
     if best[0] < CLOSE_ENOUGH:
         first = indices[0]
-        return first, str(ctx.events[first].data.get("text", ""))
-    return best[1], best[2]
+        return first, str(ctx.events[first].data.get("text", "")), False
+    return best[1], best[2], True
 
 
 def _matches(
@@ -74,7 +87,7 @@ def speech(criterion: SpeechCriterion, ctx: Context) -> tuple[float, Note]:
     lang = ctx.language(criterion.line)
     values = ctx.values(criterion.line)
     phrases = expand_families([expand(p, values) for p in criterion.any_of], lang)
-    expected = " / ".join(phrases[:3])
+    expected = " / ".join(_distinct(phrases)[:3])
     start = window_start(ctx, criterion.window.after, criterion.line)
     if start is None:
         if criterion.window.after == "answer":
@@ -104,11 +117,13 @@ def speech(criterion: SpeechCriterion, ctx: Context) -> tuple[float, Note]:
             return 0.0, Note(
                 None, f"Nessuna battuta{span}.", f"Nothing said{span_en}.", expected=expected
             )
-        i, heard = closest(ctx, said, phrases, lang)
+        i, heard, close = closest(ctx, said, phrases, lang)
+        which_it = "la più vicina è questa" if close else "la prima risposta è questa"
+        which_en = "this was the closest" if close else "this was the first reply"
         return 0.0, Note(
             ctx.events[i].t,
-            f"Nessuna delle frasi attese{span}; la più vicina è questa.",
-            f"None of the expected phrases{span_en}; this was the closest.",
+            f"Nessuna delle frasi attese{span}; {which_it}.",
+            f"None of the expected phrases{span_en}; {which_en}.",
             quote=heard,
             expected=expected,
         )
