@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from simulator.evaluators.base import Context, Note, heard_texts, not_judged
 from simulator.language.disclosure import Secret, clauses, disclosed, note_secrets, number_secret
-from simulator.language.intents import phrase_present
 from simulator.language.lexicon import expand_families
+from simulator.language.match import present
 from simulator.model import ForbiddenCriterion
 from simulator.templates import expand
 
@@ -68,10 +68,8 @@ def forbidden(criterion: ForbiddenCriterion, ctx: Context) -> tuple[float, Note]
                     quote=heard,
                 )
             for clause in clauses(heard, lang) if phrases else ():
-                if refuses(clause, lang):
-                    continue
-                hit = phrase_present(clause, phrases, lang, threshold=0.85)
-                if hit is not None:
+                hit = present(clause, phrases, lang, threshold=0.85)
+                if hit is not None and not refuses(clause, lang):
                     return 0.0, Note(
                         ctx.events[i].t,
                         "Frase da evitare.",

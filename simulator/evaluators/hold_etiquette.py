@@ -9,8 +9,8 @@ needs no thanks. Nobody held: not judged.
 from __future__ import annotations
 
 from simulator.evaluators.base import Context, Note, heard_texts, lines_of, mmss, not_judged
-from simulator.language.intents import phrase_present
 from simulator.language.lexicon import family_phrases
+from simulator.language.match import present
 from simulator.model import HoldEtiquetteCriterion
 
 
@@ -18,7 +18,7 @@ def _said(ctx: Context, line: str, start: float, end: float, phrases: list[str],
     for i in ctx.indexed("say", line, "trainee"):
         if start <= ctx.effective[i] <= end:
             for heard in heard_texts(ctx.events[i]):
-                if phrase_present(heard, phrases, lang) is not None:
+                if present(heard, phrases, lang) is not None:
                     return True
     return False
 

@@ -8,6 +8,7 @@ shorter than ``min_words`` are not judged, so "Mr Esposito?" or "ok" never fail.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from simulator.evaluators.base import Context, Note, heard_texts, not_judged
 from simulator.language.identify import NAMES_EN, NAMES_IT, language_of, same_language
@@ -25,11 +26,15 @@ def _names(ctx: Context) -> list[str]:
     return sorted((n for n in names + list(parts) if n), key=len, reverse=True)
 
 
+@lru_cache(maxsize=64)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(name) for name in names)  # longest first
+    return re.compile(rf"\b(?:{alternatives})\b|[\d+]+", re.I)
+
+
 def strip_names(text: str, names: list[str]) -> str:
     """The text without proper names and numbers: what identifies the language."""
-    for name in names:
-        text = re.sub(rf"\b{re.escape(name)}\b", " ", text, flags=re.I)
-    return re.sub(r"[\d+]+", " ", text)
+    return _names_pattern(tuple(names)).sub(" ", text)
 
 
 def language(criterion: LanguageCriterion, ctx: Context) -> tuple[float, Note]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from simulator.evaluators.base import Context, Note, heard_texts, not_judged, utterances
 from simulator.evaluators.speech import closest, same_numbers
 from simulator.language.disclosure import clauses, refuses
-from simulator.language.intents import phrase_present
 from simulator.language.lexicon import expand_families
+from simulator.language.match import present
 from simulator.model import PromiseCriterion
 from simulator.templates import expand
 
@@ -47,10 +47,8 @@ def promise(criterion: PromiseCriterion, ctx: Context) -> tuple[float, Note]:
     for i in said:
         heard = heard_texts(ctx.events[i])[0]
         for clause in clauses(heard, lang):
-            if refuses(clause, lang):
-                continue
-            hit = phrase_present(clause, forbidden, lang, _MATCH) if forbidden else None
-            if hit is not None:
+            hit = present(clause, forbidden, lang, _MATCH) if forbidden else None
+            if hit is not None and not refuses(clause, lang):
                 return 0.0, Note(
                     ctx.events[i].t,
                     f"Impegno non ammesso{where_it}.",
@@ -65,7 +63,7 @@ def promise(criterion: PromiseCriterion, ctx: Context) -> tuple[float, Note]:
     for i in said:
         for heard in heard_texts(ctx.events[i]):
             for phrase in required:
-                if phrase_present(heard, [phrase], lang) and same_numbers(phrase, heard, lang):
+                if present(heard, [phrase], lang) and same_numbers(phrase, heard, lang):
                     return 1.0, Note(
                         ctx.events[i].t,
                         f"Impegno richiesto{where_it} preso.",

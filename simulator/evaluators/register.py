@@ -7,6 +7,7 @@ call's language; the first one said fails the criterion, quoted with its time.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from simulator.evaluators.base import Context, Note, heard_texts, not_judged
 from simulator.language.lexicon import INFORMAL
@@ -16,15 +17,22 @@ from simulator.model import RegisterCriterion
 _FORMAL = {"it": "Lei", "en": "a formal register", "fr": "vous", "de": "Sie", "es": "usted"}
 
 
+@lru_cache(maxsize=64)
+def _informal(lang: str, allow: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    allowed = {normalise(a, lang) for a in allow}
+    out = []
+    for form in INFORMAL.get(primary_language(lang), []):
+        folded = normalise(form, lang)
+        if folded not in allowed:
+            out.append((form, re.compile(rf"(?<!\S){re.escape(folded)}(?!\S)")))
+    return tuple(out)
+
+
 def informal_form(text: str, lang: str, allow: list[str]) -> str | None:
     """The informal form of address in ``text``, if any (whole words, after normalising)."""
     said = f" {normalise(text, lang)} "
-    allowed = {normalise(a, lang) for a in allow}
-    for form in INFORMAL.get(primary_language(lang), []):
-        folded = normalise(form, lang)
-        if folded in allowed:
-            continue
-        if re.search(rf"(?<!\S){re.escape(folded)}(?!\S)", said):
+    for form, pattern in _informal(lang, tuple(allow)):
+        if pattern.search(said):
             return form
     return None
 

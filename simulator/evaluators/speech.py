@@ -13,8 +13,8 @@ from simulator.evaluators.base import (
     utterances,
     window_start,
 )
-from simulator.language.intents import phrase_present
 from simulator.language.lexicon import expand_families
+from simulator.language.match import each_present
 from simulator.language.normalise import normalise
 from simulator.model import SpeechCriterion
 from simulator.templates import expand
@@ -73,12 +73,8 @@ def _matches(
     matched: dict[str, tuple[int, str]] = {}
     for i in indices:
         for heard in heard_texts(ctx.events[i]):
-            for phrase in phrases:
-                if phrase in matched:
-                    continue
-                if phrase_present(heard, [phrase], lang) is not None and same_numbers(
-                    phrase, heard, lang
-                ):
+            for phrase in each_present(heard, phrases, lang):
+                if phrase not in matched and same_numbers(phrase, heard, lang):
                     matched[phrase] = (i, heard)
     return matched
 

@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from simulator.language.intents import phrase_present
 from simulator.language.lexicon import FAMILIES, PLACES, REASONS
+from simulator.language.match import present
 from simulator.language.normalise import normalise, primary_language
 
 # Words that open a new clause: a refusal before them does not cover what follows.
@@ -103,7 +103,7 @@ def refuses(clause: str, lang: str) -> bool:
     """Whether the clause is a refusal to tell ("non posso dirle...", "I can't tell you...")."""
     refusal = FAMILIES.get("refusal", {})
     phrases = [p for code in {primary_language(lang), "it", "en"} for p in refusal.get(code, [])]
-    return phrase_present(clause, phrases, lang, threshold=_MATCH) is not None
+    return present(clause, phrases, lang, threshold=_MATCH) is not None
 
 
 def note_secrets(note: str, lang: str) -> list[Secret]:
@@ -137,9 +137,10 @@ def disclosed(utterance: str, secrets: Iterable[Secret], lang: str) -> Secret | 
         if len(secret.digits) >= 6 and secret.digits[-6:] in spoken:
             return secret
     for clause in clauses(utterance, lang):
-        if refuses(clause, lang):
-            continue
         for secret in secrets:
-            if secret.phrases and phrase_present(clause, secret.phrases, lang, _MATCH):
+            # The refusal check is asked only of a clause that names a secret: most name none.
+            if secret.phrases and present(clause, secret.phrases, lang, _MATCH):
+                if refuses(clause, lang):
+                    break
                 return secret
     return None
