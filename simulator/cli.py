@@ -1,4 +1,4 @@
-"""The ``simulator`` command: validate, list, coverage, play, run, score, and the audio tools.
+"""The ``simulator`` command: validate, list, coverage, play, run, score, calibrate, audio tools.
 
 An edge of the domain (it reads files, the clock and the terminal). Messages are Italian by
 default and English with ``--lang en`` or an English ``LANG``. Audio commands import ``audio``
@@ -180,6 +180,35 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
+    """Agreement of the scorer with a school's assessors, per criterion kind."""
+    from simulator.calibration import calibrate, load_labels, render
+    from simulator.loader import load_library
+
+    lang = ui_lang(args)
+    path = Path(args.labels)
+    report = calibrate(load_labels(path), path.parent, load_library(_library_root(args)))
+    if args.json:
+        payload = {
+            "kinds": {
+                kind: {"n": a.n, "agreement": round(a.raw, 3), "kappa": round(a.kappa, 3)}
+                for kind, a in report.by_kind.items()
+            },
+            "overall": {
+                "n": report.overall.n,
+                "agreement": round(report.overall.raw, 3),
+                "kappa": round(report.overall.kappa, 3),
+            },
+            "ra": {"n": report.ra.n, "agreement": round(report.ra.raw, 3)},
+            "disagreements": [dataclasses.asdict(d) for d in report.disagreements],
+            "unknown": report.unknown,
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2), file=out)
+    else:
+        print(render(report, lang), file=out)
+    return 0
+
+
 def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
     from simulator.events import Event
     from simulator.report_text import render_report
@@ -285,6 +314,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("eventlog")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser(
+        "calibrate",
+        help="accordo con i valutatori: kappa per tipo / agreement with assessors: kappa per kind",
+    )
+    p.add_argument("labels", help="file YAML delle chiamate valutate / LABELS file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_calibrate)
 
     _add_audio_commands(sub)
     return parser

@@ -135,7 +135,7 @@ def coverage_rows(scenarios: Iterable[Scenario]) -> list[CoverageRow]:
         covering = tuple(
             s.id
             for s in library
-            if any(c.ra == activity.ra and activity.covers(s, c) for c in s.criteria)
+            if any(c.ra == activity.ra and activity.covers(s, c) for c in s.all_criteria())
         )
         rows.append(CoverageRow(activity.ra, activity.it, activity.en, covering))
     return rows

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from simulator.call_state import CallState, LineState
 from simulator.caller import PERSONA_QUESTIONS
 from simulator.language.intents import intent_phrases
+from simulator.language.lexicon import expand_families
 from simulator.templates import Lookup, expand
 
 
@@ -76,11 +77,11 @@ def expected_phrases(state: CallState, ln: LineState) -> tuple[str, ...]:
         for rule in step.rules("say"):
             if rule.intent:
                 phrases.extend(intent_phrases(rule.intent, lang, extra))
-    for criterion in state.scenario.criteria:
+    for criterion in state.scenario.all_criteria():
         if criterion.line not in (None, ln.line):
             continue
         written = getattr(criterion, "any_of", None) or getattr(criterion, "none_of", None) or []
-        phrases.extend(expand(phrase, values) for phrase in written)
+        phrases.extend(expand_families([expand(phrase, values) for phrase in written], lang))
     for intent in (*COMMON_INTENTS, *PERSONA_QUESTIONS, "ask_wait"):
         phrases.extend(intent_phrases(intent, lang, extra))
     return tuple(dict.fromkeys(p for p in phrases if p.strip()))

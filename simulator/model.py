@@ -9,9 +9,9 @@ Field descriptions are in Italian first, English second: editors show them while
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 RA_IDS: tuple[str, ...] = (
     "ADA.24.01.08.RA1",
@@ -19,6 +19,38 @@ RA_IDS: tuple[str, ...] = (
     "ADA.24.04.11.RA1",
     "ADA.24.04.11.RA2",
 )
+
+# Each RA's title, from the qualification (shared/reference): a short form for headings, Italian
+# then English, and the full wording of the regional standard.
+RA_TITLES: dict[str, tuple[str, str]] = {
+    "ADA.24.01.08.RA1": (
+        "Filtrare e trasmettere telefonate e messaggi",
+        "Filter and transmit calls and messages",
+    ),
+    "ADA.24.01.08.RA2": (
+        "Aggiornare gli archivi telefonici, ricercare e verificare i dati",
+        "Keep the phone archives up to date, search and verify data",
+    ),
+    "ADA.24.04.11.RA1": (
+        "Gestire la relazione telefonica con il cliente: accoglienza, informazioni, reclami",
+        "Manage the phone relationship with the customer: welcome, information, complaints",
+    ),
+    "ADA.24.04.11.RA2": (
+        "Completare le pratiche: report e richieste all'assistenza tecnica",
+        "Complete the paperwork: reports and requests to technical support",
+    ),
+}
+RA_FULL_TITLES: dict[str, str] = {
+    "ADA.24.01.08.RA1": "Curare la comunicazione e l'assistenza in presenza e/o in remoto, "
+    "filtrando e trasmettendo telefonate e messaggi",
+    "ADA.24.01.08.RA2": "Effettuare attività di gestione delle informazioni, curando "
+    "l'aggiornamento degli archivi telefonici, ricercando e verificando i dati necessari",
+    "ADA.24.04.11.RA1": "Gestire la relazione telefonica con il cliente, seguendo nella fase di "
+    "accoglienza, di erogazione di informazioni e di gestione dei reclami",
+    "ADA.24.04.11.RA2": "Completare le pratiche a supporto dell'assistenza telefonica al cliente, "
+    "compilando report di quanto realizzato e inoltrando le richieste di intervento "
+    "all'assistenza tecnica",
+}
 
 Family = Literal[
     "smistamento",
@@ -110,11 +142,33 @@ class Authorisation(Strict):
     allowed: list[CallClass] = Field(description="Classi di chiamata ammesse / allowed classes")
 
 
+class Promises(Strict):
+    """What the company's procedure lets an operator commit to on the phone."""
+
+    forbidden: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Impegni che l'operatore non può prendere: frasi o famiglie '@refund' / "
+            "commitments the operator must not make: phrases or '@families'"
+        ),
+    )
+    required: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Impegni che l'operatore deve prendere, es. '@callback' / commitments to make"
+        ),
+    )
+
+
 class KnowledgeArticle(Strict):
     id: Identifier
     title: str
     keywords: list[str] = Field(default_factory=list)
     text: str
+    promises: Promises = Field(
+        default_factory=Promises,
+        description="Impegni ammessi e vietati dalla procedura / what the procedure allows",
+    )
 
 
 class TicketQueue(Strict):
@@ -272,9 +326,28 @@ class Window(Strict):
     within_s: Seconds | None = None
 
 
+Judge = Literal["always", "if_happened"]
+
+
 class CriterionBase(Strict):
     id: Identifier
+    title: str = Field(
+        min_length=1,
+        description="Titolo in parole semplici, in italiano / plain-language title, Italian",
+    )
+    title_en: str = Field(
+        min_length=1, description="Lo stesso titolo in inglese / the same title in English"
+    )
     ra: str = Field(description="Risultato atteso / expected result (RA id)")
+    judge: Judge = Field(
+        "always",
+        description=(
+            "'always': se la situazione non si presenta il criterio è non valutabile e conta come "
+            "non superato; 'if_happened': giudicato solo se è successo (es. l'attesa), altrimenti "
+            "escluso dall'RA / 'always': not judged counts as not passed; 'if_happened': judged "
+            "only if the situation arose, otherwise left out of the RA"
+        ),
+    )
     weight: float = Field(1.0, gt=0, le=10)
     critical: bool = Field(False, description="Se fallisce, l'RA fallisce / failing fails the RA")
     pass_at: float = Field(0.7, ge=0, le=1, description="Soglia del criterio / pass mark")
@@ -337,14 +410,42 @@ class ForbiddenCriterion(CriterionBase):
         default_factory=list,
         description="Dati da non rivelare, es. 'staff.rossi-anna.mobile' / data not to disclose",
     )
+    protect: list[Identifier] = Field(
+        default_factory=list,
+        description=(
+            "Colleghi di cui non rivelare motivo e luogo dell'assenza né il cellulare, come "
+            "scritti in rubrica / staff whose absence reason, place and mobile stay private"
+        ),
+    )
 
 
-FieldMatch = Literal["exact", "fuzzy", "phone_number", "keywords", "present"]
+# 'truthful': the text agrees with what the call's log shows (paperwork judged on its own).
+FieldMatch = Literal["exact", "fuzzy", "phone_number", "keywords", "present", "truthful"]
+
+
+# Fields that carry the action (where the message goes, who calls back, which queue): one wrong
+# digit or the wrong recipient makes the whole form wrong, whatever the other fields say.
+CRITICAL_FIELDS: frozenset[str] = frozenset(
+    {"phone", "number", "callback", "for", "recipient", "queue"}
+)
 
 
 class FieldExpectation(Strict):
     match: FieldMatch = "fuzzy"
     expected: str | list[str] | None = None
+    critical: bool | None = Field(
+        None,
+        description=(
+            "Se sbagliato, il modulo non è superato (default: sì per numero, destinatario, coda) / "
+            "if wrong the form fails (default: yes for phone, recipient, queue)"
+        ),
+    )
+
+    def is_critical(self, name: str) -> bool:
+        """Whether a wrong value in this field fails the whole form."""
+        if self.critical is not None:
+            return self.critical
+        return name in CRITICAL_FIELDS or self.match == "phone_number"
 
 
 class FormCriterion(CriterionBase):
@@ -377,6 +478,100 @@ class FonogrammaCriterion(CriterionBase):
     readback: bool = Field(True, description="Rilettura confermata richiesta / read-back needed")
 
 
+class RegisterCriterion(CriterionBase):
+    """Formal address kept all call long: Lei, vous, Sie, usted (no 'tu', 'du', 'mate')."""
+
+    kind: Literal["register"]
+    allow: list[str] = Field(
+        default_factory=list,
+        description="Forme informali ammesse qui / informal forms allowed in this call",
+    )
+
+
+class LanguageCriterion(CriterionBase):
+    """The trainee speaks the call's language; names and numbers are tolerated."""
+
+    kind: Literal["language"]
+    language: Language | None = Field(
+        None, description="Lingua attesa (default: quella della chiamata) / expected language"
+    )
+    min_words: int = Field(
+        3, ge=1, le=20, description="Battute più corte non si giudicano / shorter turns skipped"
+    )
+
+
+class PromiseCriterion(CriterionBase):
+    """Commitments the company's procedure forbids or requires (refunds, dates, callbacks)."""
+
+    kind: Literal["promise"]
+    procedure: Identifier | None = Field(
+        None, description="Scheda della base di conoscenza / knowledge-base article id"
+    )
+    forbidden: list[str] = Field(default_factory=list, description="Impegni vietati in più")
+    required: list[str] = Field(default_factory=list, description="Impegni richiesti in più")
+
+
+class HoldEtiquetteCriterion(CriterionBase):
+    """Asked before holding, thanked on return; not judged when nobody was held."""
+
+    kind: Literal["hold_etiquette"]
+    ask_within_s: Seconds = Field(
+        20, description="La richiesta vale se detta entro N s prima / ask at most N s before"
+    )
+    thank_within_s: Seconds = Field(
+        15, description="Il grazie vale se detto entro N s dalla ripresa / thank within N s"
+    )
+
+
+RouteCriterion = Annotated[
+    ActionCriterion
+    | TimingCriterion
+    | SpeechCriterion
+    | ForbiddenCriterion
+    | FormCriterion
+    | DirectoryCriterion
+    | OutcomeCriterion
+    | FonogrammaCriterion
+    | RegisterCriterion
+    | LanguageCriterion
+    | PromiseCriterion
+    | HoldEtiquetteCriterion,
+    Field(discriminator="kind"),
+]
+
+_INHERITED = ("ra", "advice", "line", "title", "title_en")
+
+
+class AlternativesCriterion(CriterionBase):
+    """One criterion that accepts several routes: passed when any route is passed.
+
+    Each route is a criterion of another kind; ``id``, ``ra``, ``advice`` and ``line`` may be
+    left out and are taken from this criterion. The route not taken is not reported as failed.
+    """
+
+    kind: Literal["alternatives"]
+    routes: list[RouteCriterion] = Field(
+        min_length=2,
+        description="Strade accettate, una basta / accepted routes, any one passes",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inherit(cls, raw: Any) -> Any:
+        if not isinstance(raw, dict) or not isinstance(raw.get("routes"), list):
+            return raw
+        routes = []
+        for index, route in enumerate(raw["routes"]):
+            if isinstance(route, dict):
+                route = dict(route)
+                route.setdefault("id", f"{raw.get('id', 'route')}.{index + 1}")
+                for key in _INHERITED:
+                    if key in raw:
+                        route.setdefault(key, raw[key])
+            routes.append(route)
+        return {**raw, "routes": routes}
+
+
 Criterion = Annotated[
     ActionCriterion
     | TimingCriterion
@@ -385,7 +580,12 @@ Criterion = Annotated[
     | FormCriterion
     | DirectoryCriterion
     | OutcomeCriterion
-    | FonogrammaCriterion,
+    | FonogrammaCriterion
+    | RegisterCriterion
+    | LanguageCriterion
+    | PromiseCriterion
+    | HoldEtiquetteCriterion
+    | AlternativesCriterion,
     Field(discriminator="kind"),
 ]
 
@@ -415,3 +615,12 @@ class Scenario(Strict):
         default_factory=dict, description="Soglia per RA (default 0.6, 30/50 come all'esame)"
     )
     criteria: list[Criterion] = Field(min_length=1)
+
+    def all_criteria(self) -> list[Any]:
+        """Every criterion, with the routes of ``alternatives`` criteria after their parent."""
+        out: list[Any] = []
+        for criterion in self.criteria:
+            out.append(criterion)
+            if isinstance(criterion, AlternativesCriterion):
+                out.extend(criterion.routes)
+        return out

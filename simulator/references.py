@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from simulator.errors import Problem
-from simulator.language.lexicon import BUILTIN_INTENTS
+from simulator.language.lexicon import BUILTIN_INTENTS, FAMILIES
 from simulator.model import (
     RA_IDS,
     ActionCriterion,
@@ -279,6 +279,9 @@ def _check_target(
         )
 
 
+_FAMILY_NAMES = frozenset(FAMILIES) | frozenset(BUILTIN_INTENTS)
+
+
 def _check_criteria(
     report: _Report,
     scenario: Scenario,
@@ -315,6 +318,15 @@ def _check_criteria(
                     after,
                     steps | {"answer", "start"},
                 )
+        for key in ("any_of", "none_of"):
+            for number, phrase in enumerate(getattr(criterion, key, None) or []):
+                if phrase.startswith("@") and phrase[1:] not in _FAMILY_NAMES:
+                    report.unknown(
+                        (*where, key, number),
+                        ("famiglia di frasi sconosciuta", "phrase family"),
+                        phrase,
+                        {f"@{name}" for name in _FAMILY_NAMES},
+                    )
         if isinstance(criterion, FonogrammaCriterion):
             dictating = {
                 step_id
@@ -331,6 +343,10 @@ def _check_criteria(
                 )
         if company is not None:
             _check_company_refs(report, criterion, where, company, company_file)
+            for number, route in enumerate(getattr(criterion, "routes", ())):
+                _check_company_refs(
+                    report, route, (*where, "routes", number), company, company_file
+                )
 
 
 def _check_company_refs(

@@ -1,8 +1,20 @@
-"""The score report as plain text: short lines, key word first, good on a Braille line."""
+"""The score report as plain text: short lines, key word first, good on a Braille line.
+
+Criteria are named by their plain-language title and each RA by its title from the
+qualification, with the code after it; evidence is written as sentences in the chosen language.
+"""
 
 from __future__ import annotations
 
-from simulator.scoring import ScoreReport
+from simulator.scoring import CriterionResult, ScoreReport
+
+
+def _mark(criterion: CriterionResult, en: bool) -> str:
+    if not criterion.judged:
+        return "NOT JUDGED" if en else "NON VALUTABILE"
+    if criterion.passed:
+        return "PASS" if en else "SUPERATO"
+    return "FAIL" if en else "NON SUPERATO"
 
 
 def render_report(report: ScoreReport, lang: str = "it") -> str:
@@ -13,21 +25,33 @@ def render_report(report: ScoreReport, lang: str = "it") -> str:
         f"Scenario: {report.scenario}",
     ]
     for ra, result in report.ra.items():
+        title = result.title_en if en else result.title
+        judged, total = result.judged, len(result.criteria)
+        basis = ""
+        if judged < total:
+            basis = (
+                f", judged on {judged} of {total} criteria"
+                if en
+                else f", calcolato su {judged} criteri di {total}"
+            )
         lines.append("")
         lines.append(
-            f"{ra}: {ok if result.passed else ko}, {round(result.score * 100)}% "
+            f"{title} ({ra}): {ok if result.passed else ko}, {round(result.score * 100)}% "
             + (
-                f"(threshold {round(result.threshold * 100)}%)"
+                f"(threshold {round(result.threshold * 100)}%{basis})"
                 if en
-                else f"(soglia {round(result.threshold * 100)}%)"
+                else f"(soglia {round(result.threshold * 100)}%{basis})"
             )
         )
         for criterion in result.criteria:
-            mark = ok if criterion.passed else ko
-            lines.append(f"- {mark}: {criterion.id}, {round(criterion.score * 100)}%")
+            score = f", {round(criterion.score * 100)}%" if criterion.judged else ""
+            left_out = ""
+            if not criterion.counted:
+                left_out = " (not counted)" if en else " (non conteggiato)"
+            lines.append(f"- {_mark(criterion, en)}: {criterion.name(lang)}{score}{left_out}")
             lines.append(
                 "  " + ("Evidence" if en else "Prova") + ": " + criterion.evidence.render(lang)
             )
-            if not criterion.passed:
+            if criterion.judged and not criterion.passed:
                 lines.append("  " + ("Advice" if en else "Consiglio") + f": {criterion.advice}")
     return "\n".join(lines)

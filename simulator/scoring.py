@@ -2,7 +2,13 @@
 
 Each criterion gives a score 0-1, pass or fail, evidence (the quote or action and its time) and
 advice; results aggregate per RA with weights and a pass threshold (0.6 by default: the official
-exam passes at 30 out of 50). What cannot be judged scores 0 and says why: it fails closed.
+exam passes at 30 out of 50).
+
+It fails closed: a criterion whose situation never arose is "non valutabile" (not judged) and is
+never passed. With ``judge: always`` (the default) it counts as a failure in its RA; with
+``judge: if_happened`` it is left out, and the RA is computed on what was judged and says so.
+A criterion passes by its stated rule (a time limit, a critical field) when its evaluator gives
+one, else when its graded score reaches ``pass_at``.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from typing import Any
 
 from simulator import evaluators
 from simulator.events import Event
-from simulator.model import RA_IDS, Company, Scenario
+from simulator.model import RA_IDS, RA_TITLES, Company, Scenario
 from simulator.templates import expand
 
 DEFAULT_THRESHOLD = 0.6
@@ -27,20 +33,29 @@ class Evidence:
     it: str
     en: str
     quote: str | None = None
+    expected: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "t": None if self.t is None else round(self.t, 1),
             "quote": self.quote,
+            "expected": self.expected,
             "text": self.it,
             "text_en": self.en,
         }
 
     def render(self, lang: str = "it") -> str:
-        when = "" if self.t is None else f"{format_time(self.t)} "
-        note = self.en if lang.startswith("en") else self.it
-        quote = f" «{self.quote}»" if self.quote else ""
-        return f"{when}{note}{quote}".strip()
+        """The evidence as sentences: when, what happened, what was said, what was expected."""
+        en = lang.startswith("en")
+        when = "" if self.t is None else ("At " if en else "A ") + f"{format_time(self.t)}: "
+        note = self.en if en else self.it
+        quote = ""
+        if self.quote:
+            quote = (" You said: " if en else " Hai detto: ") + f"«{self.quote}»."
+        expected = ""
+        if self.expected:
+            expected = (" Expected: " if en else " Atteso: ") + f"«{self.expected}»."
+        return f"{when}{note}{quote}{expected}".strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,16 +70,38 @@ class CriterionResult:
     evidence: Evidence
     advice: str
     description: str = ""
+    title: str = ""
+    title_en: str = ""
+    judged: bool = True
+    counted: bool = True
+
+    @property
+    def status(self) -> str:
+        """'passed', 'failed' or 'not_judged' (the situation never arose)."""
+        if not self.judged:
+            return "not_judged"
+        return "passed" if self.passed else "failed"
+
+    def name(self, lang: str = "it") -> str:
+        """The criterion's title in ``lang`` (its id only when the file gives no title)."""
+        if lang.startswith("en"):
+            return self.title_en or self.title or self.id
+        return self.title or self.id
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "title": self.title,
+            "title_en": self.title_en,
             "ra": self.ra,
             "kind": self.kind,
             "weight": self.weight,
             "critical": self.critical,
             "score": round(self.score, 3),
             "passed": self.passed,
+            "judged": self.judged,
+            "counted": self.counted,
+            "status": self.status,
             "evidence": self.evidence.to_json(),
             "advice": self.advice,
             "description": self.description,
@@ -79,11 +116,28 @@ class RAResult:
     passed: bool
     criteria: tuple[CriterionResult, ...] = field(default_factory=tuple)
 
+    @property
+    def title(self) -> str:
+        return RA_TITLES[self.ra][0]
+
+    @property
+    def title_en(self) -> str:
+        return RA_TITLES[self.ra][1]
+
+    @property
+    def judged(self) -> int:
+        """How many of its criteria the RA was computed on."""
+        return sum(1 for c in self.criteria if c.counted)
+
     def to_json(self) -> dict[str, Any]:
         return {
+            "title": self.title,
+            "title_en": self.title_en,
             "score": round(self.score, 3),
             "threshold": self.threshold,
             "passed": self.passed,
+            "judged": self.judged,
+            "total": len(self.criteria),
             "criteria": [c.id for c in self.criteria],
         }
 
@@ -125,8 +179,14 @@ def score(scenario: Scenario, company: Company, events: Sequence[Event]) -> Scor
     context = evaluators.Context.build(scenario, company, events)
     results: list[CriterionResult] = []
     for criterion in scenario.criteria:
-        value, evidence = evaluators.evaluate(criterion, context)
+        value, note = evaluators.evaluate(criterion, context)
         value = max(0.0, min(1.0, value))
+        if not note.judged:
+            passed = False
+        elif note.passed is not None:
+            passed = note.passed
+        else:
+            passed = value >= criterion.pass_at
         results.append(
             CriterionResult(
                 id=criterion.id,
@@ -135,10 +195,14 @@ def score(scenario: Scenario, company: Company, events: Sequence[Event]) -> Scor
                 weight=criterion.weight,
                 critical=criterion.critical,
                 score=value,
-                passed=value >= criterion.pass_at,
-                evidence=Evidence(evidence.t, evidence.it, evidence.en, evidence.quote),
+                passed=passed,
+                evidence=Evidence(note.t, note.it, note.en, note.quote, note.expected),
                 advice=expand(criterion.advice, context.values(criterion.line)),
                 description=criterion.description,
+                title=criterion.title,
+                title_en=criterion.title_en,
+                judged=note.judged,
+                counted=note.judged or criterion.judge == "always",
             )
         )
     by_ra: dict[str, RAResult] = {}
@@ -146,15 +210,17 @@ def score(scenario: Scenario, company: Company, events: Sequence[Event]) -> Scor
         mine = tuple(r for r in results if r.ra == ra)
         if not mine:
             continue
-        total = sum(r.weight for r in mine)
-        value = sum(r.score * r.weight for r in mine) / total
+        counted = [r for r in mine if r.counted]
+        total = sum(r.weight for r in counted)
+        value = sum(r.score * r.weight for r in counted) / total if total else 0.0
         threshold = scenario.thresholds.get(ra, DEFAULT_THRESHOLD)
-        critical_failed = any(r.critical and not r.passed for r in mine)
+        critical_failed = any(r.critical and r.counted and not r.passed for r in mine)
         by_ra[ra] = RAResult(
             ra=ra,
             score=value,
             threshold=threshold,
-            passed=value >= threshold and not critical_failed,
+            # Nothing judged is nothing shown: an RA with no judged criterion is not passed.
+            passed=bool(counted) and value >= threshold and not critical_failed,
             criteria=mine,
         )
     return ScoreReport(scenario=scenario.id, ra=by_ra, criteria=tuple(results))

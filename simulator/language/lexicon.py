@@ -41,6 +41,36 @@ _only_text(_DATA, "lexicon")
 BUILTIN_INTENTS: dict[str, dict[str, list[str]]] = _DATA["intents"]
 DEFAULT_ANSWERS: dict[str, dict[str, str]] = _DATA["answers"]
 CALLER_LINES: dict[str, dict[str, str]] = _DATA["caller_lines"]
+# Scoring phrase families (openings, closings, apologies, blame...), cited as '@name' in criteria.
+FAMILIES: dict[str, dict[str, list[str]]] = _DATA.get("families", {})
+# What conveys an absence reason (per kind of reason) and places related to a place.
+REASONS: dict[str, dict[str, list[str]]] = _DATA.get("disclosure", {}).get("reasons", {})
+PLACES: dict[str, list[str]] = _DATA.get("disclosure", {}).get("places", {})
+# Informal forms of address per language, for the `register` criterion.
+INFORMAL: dict[str, list[str]] = _DATA.get("register", {}).get("informal", {})
+
+
+def family_phrases(name: str, lang: str) -> list[str]:
+    """The phrases of family ``name`` in ``lang`` (a builtin intent's when no family has it).
+
+    Raises KeyError for a name that is neither a family nor an intent.
+    """
+    primary = lang.replace("_", "-").split("-", 1)[0].lower()
+    if name in FAMILIES:
+        return list(FAMILIES[name].get(primary, []))
+    return list(BUILTIN_INTENTS[name].get(primary, []))
+
+
+def expand_families(phrases: list[str], lang: str) -> list[str]:
+    """Replace each '@family' in ``phrases`` by that family's phrases in ``lang``."""
+    out: list[str] = []
+    for phrase in phrases:
+        if phrase.startswith("@"):
+            out.extend(family_phrases(phrase[1:], lang))
+        else:
+            out.append(phrase)
+    return out
+
 
 # Spelling alphabets: the Italian one with city names, as switchboards use it.
 _ALPHABETS: dict[str, tuple[str, dict[str, str]]] = {

@@ -131,7 +131,9 @@ def test_keyboard_only_call(page: Page, live: LiveServer) -> None:
     kb.press("Enter")
     page.wait_for_url(re.compile(r"/result$"))
     expect(page.locator("h1")).to_have_text(re.compile("^Risultato"))
-    expect(page.locator("h2#ra-1")).to_have_text("ADA.24.01.08.RA1: superato")
+    expect(page.locator("h2#ra-1")).to_have_text(
+        "superato: Filtrare e trasmettere telefonate e messaggi (ADA.24.01.08.RA1)"
+    )
     expect(page.locator(".result")).to_contain_text("SUPERATO")
 
 
@@ -216,4 +218,6 @@ def test_call_without_javascript(nojs_page: Page, live: LiveServer) -> None:
     page.click("#hangup-l1")
     expect(page).to_have_title("Nessuna chiamata - Centralino")
     page.click("#finish-button")
-    expect(page.locator("h2#ra-1")).to_have_text("ADA.24.01.08.RA1: superato")
+    expect(page.locator("h2#ra-1")).to_have_text(
+        "superato: Filtrare e trasmettere telefonate e messaggi (ADA.24.01.08.RA1)"
+    )

@@ -72,6 +72,25 @@ def test_run_json_has_the_documented_shape_and_exit_zero_even_when_failing() -> 
     assert 0 <= report["ra"]["ADA.24.01.08.RA1"]["score"] <= 1
     first = report["criteria"][0]
     assert set(first) >= {"id", "ra", "score", "passed", "evidence", "advice"}
+    for criterion in report["criteria"]:
+        assert criterion["title"] and criterion["title_en"], criterion["id"]
+        assert criterion["status"] in ("passed", "failed", "not_judged")
+    ra = report["ra"]["ADA.24.01.08.RA1"]
+    assert ra["title"] == "Filtrare e trasmettere telefonate e messaggi"
+    assert ra["title_en"] == "Filter and transmit calls and messages"
+    assert ra["judged"] <= ra["total"]
+
+
+def test_text_report_names_criteria_and_ra_by_title_with_evidence_as_sentences() -> None:
+    poor = str(SCRIPTS / f"{EXAMPLE}.poor.yaml")
+    italian = run("run", EXAMPLE, "--script", poor).stdout
+    heading = "Filtrare e trasmettere telefonate e messaggi (ADA.24.01.08.RA1): NON SUPERATO"
+    assert heading in italian
+    assert "- NON SUPERATO: Risponde entro tre squilli" in italian
+    assert "oltre il limite di 12 s" in italian and "risposta-rapida" not in italian
+    english = run("--lang", "en", "run", EXAMPLE, "--script", poor).stdout
+    assert "Filter and transmit calls and messages (ADA.24.01.08.RA1): FAIL" in english
+    assert "- FAIL: Answers within three rings" in english and "over the limit of 12 s" in english
 
 
 def test_saved_event_log_rescores_to_the_same_result(tmp_path: Path) -> None:
@@ -201,3 +220,24 @@ def test_render_audio_reports_progress_in_plain_lines_when_not_on_a_terminal(
     assert "\r" not in result.stdout  # no bar redrawn in place for a screen reader's log
     assert lines[-1].startswith("Audio pronto:")
     assert any((tmp_path / "cache").rglob("*.wav"))
+
+
+def test_calibrate_prints_kappa_per_kind_and_every_disagreement(tmp_path: Path) -> None:
+    corpus = Path(__file__).parents[1] / "near_miss"
+    result = run("calibrate", str(corpus / "labels.yaml"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "kind | n | accordo | kappa" in result.stdout
+    assert "register | " in result.stdout and "0 disaccordi" in result.stdout
+    # A label the scorer does not share is printed with the scorer's evidence.
+    wrong = tmp_path / "labels.yaml"
+    wrong.write_text(
+        "calls:\n"
+        "  - scenario: smistamento-acquisti-assente\n"
+        f"    script: {corpus / 'scripts' / 'wrong-digit.yaml'}\n"
+        "    marks: {messaggio-completo: P, risposta-rapida: P}\n",
+        encoding="utf-8",
+    )
+    english = run("--lang", "en", "calibrate", str(wrong))
+    assert "1 disagreements:" in english.stdout
+    assert "messaggio-completo (form): assessor P, scorer F" in english.stdout
+    assert "number: 0971 234576, expected 0971 234567" in english.stdout

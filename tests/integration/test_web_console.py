@@ -93,7 +93,10 @@ def test_whole_call_by_form_posts(app, users):
     page = client.get(r.location).get_data(as_text=True)
     r = _post(client, f"{url}/finish", page)
     result = client.get(r.location).get_data(as_text=True)
-    assert '<h2 id="ra-1">ADA.24.01.08.RA1: superato</h2>' in result
+    assert (
+        '<h2 id="ra-1">superato: Filtrare e trasmettere telefonate e messaggi '
+        '<span class="ra-code">(ADA.24.01.08.RA1)</span></h2>'
+    ) in result
     assert "SUPERATO" in result and "Trascrizione" in result
     with app.extensions["centralino_db"].read() as s:
         assert s.scalar(select(func.count()).select_from(Message)) == 1
@@ -414,6 +417,33 @@ def test_gdpr_export_and_delete(app, users):
         assert s.get(User, users["luca"]) is None
         count = s.scalar(select(func.count()).select_from(AttemptEvent))
     assert count == 0
+
+
+def test_score_page_names_criteria_by_title_and_says_what_was_not_judged(app, users):
+    """An empty call (answer, hang up): titles, RA title with code, 'Non valutabile' for forms."""
+    client = app.test_client()
+    login(client, "luca")
+    home = client.get("/practice").get_data(as_text=True)
+    started = _post(client, "/practice/web-messaggio/start", home)
+    url = started.location.split("?")[0]
+    page = client.get(url).get_data(as_text=True)
+    r = _post(client, f"{url}/action", page, kind="answer", line="l1")
+    page = client.get(r.location).get_data(as_text=True)
+    r = _post(client, f"{url}/action", page, kind="hangup", line="l1")
+    page = client.get(r.location).get_data(as_text=True)
+    r = _post(client, f"{url}/finish", page)
+    result = client.get(r.location).get_data(as_text=True)
+    assert "<h3>Non superato: Apre con saluto e azienda</h3>" in result
+    assert "<h3>Non valutabile: Messaggio completo</h3>" in result
+    assert "Non valutabile: nessun messaggio compilato." in result
+    assert (
+        '<h2 id="ra-1">non superato: Filtrare e trasmettere telefonate e messaggi '
+        '<span class="ra-code">(ADA.24.01.08.RA1)</span></h2>'
+    ) in result
+    client.get("/lang/en")
+    english = client.get(r.location).get_data(as_text=True)
+    assert "<h3>Not judged: Complete message</h3>" in english
+    assert "Not judged: no message filed." in english
 
 
 def test_english_console(app, users):

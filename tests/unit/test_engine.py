@@ -56,7 +56,8 @@ calls:
       saluto:
         say: "Buongiorno, sono Sara Neri."
 criteria:
-  - {id: c, ra: ADA.24.01.08.RA1, kind: action, expect: transfer, advice: "Trasferisci."}
+  - {id: c, ra: ADA.24.01.08.RA1, kind: action, expect: transfer,
+     title: Prova, title_en: Test, advice: "Trasferisci."}
 """,
         "prova.yaml",
     ).data
@@ -359,7 +360,8 @@ calls:
           Si comunica che la riunione del comitato è rinviata
           a lunedì dodici alle ore nove presso la sala grande
 criteria:
-  - {id: c, ra: ADA.24.01.08.RA1, kind: fonogramma, step: detta, advice: "Trascrivi."}
+  - {id: c, ra: ADA.24.01.08.RA1, kind: fonogramma, step: detta,
+     title: Prova, title_en: Test, advice: "Trascrivi."}
 """,
         "dettatura.yaml",
     ).data

@@ -7,6 +7,7 @@ import pytest
 from simulator import engine
 from simulator.events import Action
 from simulator.expected import expected_phrases, listening
+from simulator.language.lexicon import expand_families
 from tests.library import library, scenario_ids
 
 
@@ -53,7 +54,9 @@ def test_the_rubric_phrases_are_in_the_grammar() -> None:
     assert heard is not None
     scenario = state.scenario
     forbidden = [p for c in scenario.criteria if c.kind == "forbidden" for p in c.none_of]
+    forbidden = expand_families(forbidden, scenario.language)  # '@blame' is its phrases
     assert forbidden and all(p in heard.phrases for p in forbidden)
+    assert "not our fault" in heard.phrases and not any(p.startswith("@") for p in heard.phrases)
 
 
 @pytest.mark.parametrize("scenario_id", scenario_ids())

@@ -326,11 +326,15 @@ def test_cross_references_all_reported(companies: dict[str, Company], scenario_t
     kind: fonogramma
     step: fine
     line: l2
+    title: Criterio di prova
+    title_en: Test criterion
     advice: "Trascrivi."
   - id: rubrica
     ra: ADA.24.01.08.RA2
     kind: directory
     expect: [{staff: rossi-ana, field: extension, value: "215"}]
+    title: Criterio di prova
+    title_en: Test criterion
     advice: "Aggiorna la rubrica."
 """
     problems = _problems(text, companies)

@@ -51,7 +51,8 @@ def only(criteria: str, events: list[Event], thresholds: str = "") -> Any:
 
 SPEECH = """
   - {id: apertura, ra: ADA.24.04.11.RA1, kind: speech, any_of: ["{company.name}"],
-     window: {after: answer, within_s: 10}, advice: "Presenta l'azienda."}
+     window: {after: answer, within_s: 10},
+     title: Prova, title_en: Test, advice: "Presenta l'azienda."}
 """
 
 
@@ -66,7 +67,8 @@ def test_speech_found_in_window_quotes_the_trainee() -> None:
     assert result.evidence.t == 5.0 and "lucania" in (result.evidence.quote or "")
 
 
-def test_speech_after_the_window_fails_with_the_time_of_the_first_reply() -> None:
+def test_speech_after_the_window_fails_quoting_the_late_phrase() -> None:
+    """Said too late is not said: the evidence quotes the late phrase and says why it failed."""
     events = log(
         RING,
         (3.0, "answer", "trainee", "l1", {}),
@@ -75,7 +77,23 @@ def test_speech_after_the_window_fails_with_the_time_of_the_first_reply() -> Non
     )
     result = only(SPEECH, events)
     assert not result.passed
-    assert result.evidence.t == 5.0 and result.evidence.quote == "pronto?"
+    assert result.evidence.t == 20.0 and result.evidence.quote == "lucania forniture"
+    assert "tardi" in result.evidence.it and result.evidence.expected == "Lucania Forniture"
+
+
+def test_speech_miss_quotes_the_closest_attempt_not_the_first() -> None:
+    events = log(
+        RING,
+        (3.0, "answer", "trainee", "l1", {}),
+        (4.0, "say", "trainee", "l1", {"text": "pronto?"}),
+        (6.0, "say", "trainee", "l1", {"text": "lucania fornitori buongiorno"}),
+        (8.0, "say", "trainee", "l1", {"text": "mi dica"}),
+    )
+    result = only(SPEECH, events)
+    if result.passed:  # the intent layer's tolerance may accept the slip; then it quotes it
+        assert result.evidence.t == 6.0
+        return
+    assert result.evidence.t == 6.0 and result.evidence.quote == "lucania fornitori buongiorno"
 
 
 def test_speech_uses_asr_alternatives() -> None:
@@ -100,7 +118,8 @@ def test_speech_window_never_opened_fails_closed_and_says_so() -> None:
 
 def test_timing_answer_grades_between_limit_and_twice_the_limit() -> None:
     criterion = """
-  - {id: t, ra: ADA.24.01.08.RA1, kind: timing, measure: answer, max_s: 10, advice: "Rispondi."}
+  - {id: t, ra: ADA.24.01.08.RA1, kind: timing, measure: answer, max_s: 10,
+     title: Prova, title_en: Test, advice: "Rispondi."}
 """
     fast = only(criterion, log(RING, (8.0, "answer", "trainee", "l1", {})))
     slow = only(criterion, log(RING, (15.0, "answer", "trainee", "l1", {})))
@@ -110,7 +129,8 @@ def test_timing_answer_grades_between_limit_and_twice_the_limit() -> None:
 
 def test_timing_is_stretched_by_the_trainee_multiplier() -> None:
     criterion = """
-  - {id: t, ra: ADA.24.01.08.RA1, kind: timing, measure: answer, max_s: 10, advice: "Rispondi."}
+  - {id: t, ra: ADA.24.01.08.RA1, kind: timing, measure: answer, max_s: 10,
+     title: Prova, title_en: Test, advice: "Rispondi."}
 """
     events = log(RING, (15.0, "answer", "trainee", "l1", {}))
     events[0] = Event(0.0, "session_started", "system", data={"multiplier": 2.0})
@@ -119,7 +139,8 @@ def test_timing_is_stretched_by_the_trainee_multiplier() -> None:
 
 def test_timing_hold_excludes_paused_time() -> None:
     criterion = """
-  - {id: h, ra: ADA.24.01.08.RA1, kind: timing, measure: hold, max_s: 30, advice: "Attesa breve."}
+  - {id: h, ra: ADA.24.01.08.RA1, kind: timing, measure: hold, max_s: 30,
+     title: Prova, title_en: Test, advice: "Attesa breve."}
 """
     events = log(
         RING,
@@ -135,7 +156,8 @@ def test_timing_hold_excludes_paused_time() -> None:
 
 def test_missed_call_fails_the_answer_timing() -> None:
     criterion = """
-  - {id: t, ra: ADA.24.01.08.RA1, kind: timing, measure: answer, max_s: 10, advice: "Rispondi."}
+  - {id: t, ra: ADA.24.01.08.RA1, kind: timing, measure: answer, max_s: 10,
+     title: Prova, title_en: Test, advice: "Rispondi."}
 """
     result = only(criterion, log(RING, (40.0, "missed", "caller", "l1", {})))
     assert not result.passed and result.evidence.t == 40.0
@@ -144,9 +166,11 @@ def test_missed_call_fails_the_answer_timing() -> None:
 FORBIDDEN = """
   - {id: privacy, ra: ADA.24.01.08.RA1, kind: forbidden, critical: true,
      disclose: [staff.romano-chiara.mobile, staff.romano-chiara.presence],
-     none_of: ["non è colpa nostra"], advice: "Riservatezza."}
+     none_of: ["non è colpa nostra"],
+     title: Prova, title_en: Test, advice: "Riservatezza."}
   - {id: altro, ra: ADA.24.01.08.RA1, kind: speech, any_of: ["buongiorno"],
-     window: {after: start}, advice: "Saluta."}
+     window: {after: start},
+     title: Prova, title_en: Test, advice: "Saluta."}
 """
 
 
@@ -192,6 +216,8 @@ MESSAGE = """
       phone: {match: phone_number, expected: "{caller.phone}"}
       text: {match: keywords, expected: ["4512", "ritardo"]}
       caller: {match: fuzzy, expected: "Mario Rossi"}
+    title: Criterio di prova
+    title_en: Test criterion
     advice: "Messaggio completo."
 """
 
@@ -232,7 +258,9 @@ def test_form_names_the_wrong_fields() -> None:
     )
     result = only(MESSAGE, events)
     assert not result.passed
-    assert "for" in result.evidence.it and "phone" in result.evidence.it
+    assert "destinatario: Luca Ricci, atteso Chiara Romano" in result.evidence.it
+    assert "numero: 0971 999999, atteso 0971 234567" in result.evidence.it
+    assert "number: 0971 999999, expected 0971 234567" in result.evidence.en
 
 
 def test_form_missing_fails_closed() -> None:
@@ -243,7 +271,8 @@ def test_form_missing_fails_closed() -> None:
 def test_action_transfer_to_the_right_target_and_mode() -> None:
     criterion = """
   - {id: tr, ra: ADA.24.01.08.RA1, kind: action, expect: transfer, to: [acquisti],
-     mode: announced, advice: "Trasferisci agli acquisti."}
+     mode: announced,
+     title: Prova, title_en: Test, advice: "Trasferisci agli acquisti."}
 """
     target = {"id": "ricci-luca", "extension": "222", "department": "acquisti"}
     right = log(
@@ -260,10 +289,13 @@ def test_action_transfer_to_the_right_target_and_mode() -> None:
 def test_action_absent_fails_when_the_action_happens() -> None:
     criterion = """
   - {id: no, ra: ADA.24.01.08.RA1, kind: action, expect: hangup, absent: true,
-     advice: "Non riagganciare per primo."}
+     title: Prova, title_en: Test, advice: "Non riagganciare per primo."}
 """
-    assert only(criterion, log(RING)).passed
-    assert not only(criterion, log((5.0, "hangup", "trainee", "l1", {}))).passed
+    answered = (3.0, "answer", "trainee", "l1", {})
+    assert only(criterion, log(RING, answered)).passed
+    assert not only(criterion, log(RING, answered, (5.0, "hangup", "trainee", "l1", {}))).passed
+    never_taken = only(criterion, log(RING))
+    assert not never_taken.passed and not never_taken.judged
 
 
 def test_directory_after_the_updates() -> None:
@@ -272,6 +304,8 @@ def test_directory_after_the_updates() -> None:
     ra: ADA.24.01.08.RA2
     kind: directory
     expect: [{staff: ricci-luca, field: extension, value: "224"}]
+    title: Criterio di prova
+    title_en: Test criterion
     advice: "Aggiorna la rubrica."
 """
     right = log(
@@ -298,7 +332,8 @@ def test_directory_after_the_updates() -> None:
 
 def test_outcome_refusal_expected() -> None:
     criterion = """
-  - {id: out, ra: ADA.24.01.08.RA2, kind: outcome, outgoing: refuse, advice: "Verifica."}
+  - {id: out, ra: ADA.24.01.08.RA2, kind: outcome, outgoing: refuse,
+     title: Prova, title_en: Test, advice: "Verifica."}
 """
     placed = log(
         (9.0, "outgoing_call", "trainee", "l1", {"number": "0049 30 123", "decision": "place"})
@@ -313,7 +348,7 @@ def test_outcome_refusal_expected() -> None:
 
 FONO = """
   - {id: fono, ra: ADA.24.01.08.RA1, kind: fonogramma, step: a, min_accuracy: 0.9,
-     advice: "Trascrivi parola per parola e rileggi."}
+     title: Prova, title_en: Test, advice: "Trascrivi parola per parola e rileggi."}
 """
 TEXT = "Consegna prevista martedì alle dieci presso il magazzino"
 
@@ -330,8 +365,10 @@ def test_fonogramma_needs_accuracy_and_a_confirmed_read_back() -> None:
 
 def test_ra_weighted_score_against_its_threshold() -> None:
     criteria = """
-  - {id: a, ra: ADA.24.01.08.RA1, kind: action, expect: answer, weight: 3, advice: "Rispondi."}
-  - {id: b, ra: ADA.24.01.08.RA1, kind: action, expect: hold, weight: 1, advice: "Attesa."}
+  - {id: a, ra: ADA.24.01.08.RA1, kind: action, expect: answer, weight: 3,
+     title: Prova, title_en: Test, advice: "Rispondi."}
+  - {id: b, ra: ADA.24.01.08.RA1, kind: action, expect: hold, weight: 1,
+     title: Prova, title_en: Test, advice: "Attesa."}
 """
     report = score(scenario_with(criteria), COMPANY, log((2.0, "answer", "trainee", "l1", {})))
     ra = report.ra["ADA.24.01.08.RA1"]
@@ -353,7 +390,8 @@ def test_report_json_has_the_documented_shape() -> None:
 
 def test_outcome_place_without_a_valid_code_fails() -> None:
     criterion = """
-  - {id: out, ra: ADA.24.01.08.RA2, kind: outcome, outgoing: place, advice: "Verifica il codice."}
+  - {id: out, ra: ADA.24.01.08.RA2, kind: outcome, outgoing: place,
+     title: Prova, title_en: Test, advice: "Verifica il codice."}
 """
     unchecked = log(
         (
@@ -414,7 +452,8 @@ def test_form_judges_the_submission_meant_by_the_criterion() -> None:
 def test_numbers_in_expected_phrases_must_be_exact() -> None:
     criterion = """
   - {id: num, ra: ADA.24.01.08.RA1, kind: speech, any_of: ["0973 823154"],
-     window: {after: start}, advice: "Rileggi il numero."}
+     window: {after: start},
+     title: Prova, title_en: Test, advice: "Rileggi il numero."}
 """
     wrong = log((5.0, "say", "trainee", "l1", {"text": "rileggo 0973 823145"}))
     right = log((5.0, "say", "trainee", "l1", {"text": "rileggo zero nove sette tre 823154"}))
