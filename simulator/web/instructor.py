@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from simulator import names
 from simulator.errors import ScenarioError
 from simulator.model import RA_IDS
-from simulator.web import accounts, attempts, console_view, library
+from simulator.web import accounts, attempts, console_view, library, library_view
 from simulator.web.i18n import lang, pick
 from simulator.web.models import (
     MULTIPLIERS,
@@ -129,6 +129,8 @@ def trainee(user_id: int) -> ResponseReturnValue:
             s.scalars(select(Assignment.scenario_id).where(Assignment.trainee_id == user_id))
         )
         scenarios = library.current_scenarios(s)
+        # By family (course order) and level, as the trainee's library shows them.
+        groups = library_view.grouped(library_view.cards(scenarios, {}), lang())
         rows = s.execute(
             select(Attempt, ScenarioVersion, Score)
             .join(ScenarioVersion, Attempt.scenario_version_id == ScenarioVersion.id)
@@ -142,6 +144,7 @@ def trainee(user_id: int) -> ResponseReturnValue:
         settings=settings,
         assigned=assigned,
         scenarios=scenarios,
+        groups=groups,
         rows=rows,
         multipliers=MULTIPLIERS,
         voice_modes=VOICE_MODES,
