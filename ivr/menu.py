@@ -171,10 +171,18 @@ def choose(
     best: tuple[float, str] | None = None
     lang = "en" if language.startswith("en") else "it"
     families = sorted({e.family for e in library}, key=family_order)
-    candidates = [(f"f:{family}", family_name(family, lang)) for family in families]
-    candidates += [(f"s:{e.scenario_id}", e.title) for e in [*assigned, *library]]
+    # Titles first, so a title that contains a family's name ("... messaggi ...") wins a tie.
+    candidates = [(f"s:{e.scenario_id}", e.title) for e in [*assigned, *library]]
+    candidates += [(f"f:{family}", family_name(family, lang)) for family in families]
+    spoken_words = len(said.split())
+    for family in families:  # the family's very name said: that family, before any title
+        if fuzz.ratio(said, normalise(family_name(family, lang), language)) >= 90:
+            return f"f:{family}"
     for token, label in candidates:
-        score = fuzz.token_set_ratio(said, normalise(label, language))
+        name = normalise(label, language)
+        if token.startswith("f:") and spoken_words > len(name.split()) + 1:
+            continue  # a family is named in a few words, not inside a longer sentence
+        score = fuzz.token_set_ratio(said, name)
         if token.startswith("s:"):
             spoken_id = normalise(token[2:].replace("-", " "), language)
             score = max(score, fuzz.ratio(said, spoken_id))

@@ -44,7 +44,7 @@ from simulator.store.models import (
     Ticket,
     User,
 )
-from simulator.web import console_view
+from simulator.web import console_view, library_view
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 
@@ -130,6 +130,8 @@ def trainee(user_id: int) -> ResponseReturnValue:
             s.scalars(select(Assignment.scenario_id).where(Assignment.trainee_id == user_id))
         )
         scenarios = library.current_scenarios(s)
+        # By family (course order) and level, as the trainee's library shows them.
+        groups = library_view.grouped(library_view.cards(scenarios, {}), lang())
         rows = s.execute(
             select(Attempt, ScenarioVersion, Score)
             .join(ScenarioVersion, Attempt.scenario_version_id == ScenarioVersion.id)
@@ -143,6 +145,7 @@ def trainee(user_id: int) -> ResponseReturnValue:
         settings=settings,
         assigned=assigned,
         scenarios=scenarios,
+        groups=groups,
         rows=rows,
         multipliers=MULTIPLIERS,
         voice_modes=VOICE_MODES,

@@ -104,6 +104,7 @@ class Scratch:
         }
         self.env.update(PATH=CLEAN_PATH, PORT=str(self.port), CENTRALINO_BENCH_QUICK="1")
         self.running: list[subprocess.Popen[bytes]] = []
+        self.served_logs: list[Path] = []
 
     def adapt(self, text: str) -> str:
         """The block as run here: port 8000 becomes this instance's free port."""
@@ -139,6 +140,7 @@ class Scratch:
 
     def serve(self, block: Block) -> None:
         process, log = self._start(block)
+        self.served_logs.append(log)
         url = self.adapt(block.marker_arg)
         waited = 0.0
         while True:
@@ -205,6 +207,7 @@ def test_every_documented_command_runs(
 ) -> None:
     """Each shell block of the document runs, in order, in one fresh instance, and exits 0."""
     notes: list[str] = []
+    ran: list[Scratch] = []
     for block in blocks(document):
         if not block.is_command:
             continue
@@ -212,6 +215,7 @@ def test_every_documented_command_runs(
             notes.append(f"docs-test: {block.where} non eseguito / not run: {block.marker_arg}")
             continue
         instance = scratch()
+        ran[:] = [instance]
         started = time.monotonic()  # reported, never asserted
         if block.marker == "serve":
             instance.serve(block)
@@ -220,6 +224,11 @@ def test_every_documented_command_runs(
             instance.run(block)
             what = "ok"
         notes.append(f"docs-test: {block.where} {what} ({time.monotonic() - started:.0f} s)")
+    # A start-up that speaks once: a server block (scripts/run.sh, which runs several flask
+    # commands and then gunicorn's workers) prints the configuration notices once.
+    for log in (log for instance in ran for log in instance.served_logs):
+        said = log.read_text(encoding="utf-8", errors="replace")
+        assert said.count("configuration notice") <= 1, f"{log.name}:\n{said[-3000:]}"
     with capsys.disabled():
         print(f"\n{document.name}: port 8000 -> a free port, CENTRALINO_BENCH_QUICK=1")
         print("\n".join(notes) or "docs-test: no shell block")

@@ -107,7 +107,12 @@ def test_english_names_and_the_instructor_pages_use_the_same_names(app: Flask) -
     ada = app.test_client()
     login(ada, "ada")
     page = ada.get(f"/instructor/trainees/{app.config['IDS']['luca']}").get_data(as_text=True)
-    assert "(Smistamento delle chiamate, Livello 2, intermedio, italiano)" in page
+    legends = _headings(page, "legend")
+    first = legends.index("Scegli gli scenari per questo allievo") + 1
+    assert legends[first : first + 3] == ["Smistamento delle chiamate", "Messaggi", "Reclami"]
+    smistamento = page[page.index("<legend>Smistamento") : page.index("<legend>Messaggi")]
+    assert "assign-smistamento-acquisti-assente" in smistamento
+    assert "(Livello 2, intermedio, italiano)" in smistamento
     dashboard = ada.get("/instructor/").get_data(as_text=True)
     assert "Assistenza tecnica, Livello 2, intermedio, inglese" in dashboard
 

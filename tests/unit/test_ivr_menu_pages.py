@@ -58,5 +58,13 @@ def test_choices_by_key_and_by_voice() -> None:
     assert menu.choose(families, "", "pizza", [], library, "it-IT") is None
     inside = menu.page("family:smistamento", 0, [], library, "it")
     assert menu.choose(inside, "", "indietro", [], library, "it-IT") == "back"
+    # A title that contains a family's name is the title, not the family.
+    messages = [menu.Entry("notte", "Segreteria: i messaggi della notte", "segreteria", 2, "it-IT")]
+    messages += [_entry(5, "messaggi")]
+    assert (
+        menu.choose(families, "", "segreteria i messaggi della notte", [], messages, "it-IT")
+        == "s:notte"
+    )
+    assert menu.choose(families, "", "messaggi", [], messages, "it-IT") == "f:messaggi"
     # Without free practice the library is not on offer: its families are not understood.
     assert menu.choose(families, "", "reclami", [], [], "it-IT") is None
