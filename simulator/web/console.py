@@ -359,6 +359,9 @@ def finish(attempt_id: int) -> ResponseReturnValue:
         attempts.finish(db(), attempt_id, trainee_id=_me())
     except attempts.AttemptNotFound:
         abort(404)
+    from simulator.web.lti.views import send_grade_after_finish
+
+    send_grade_after_finish(attempt_id)  # a platform's activity: its grade goes back now
     return redirect(url_for("console.result", attempt_id=attempt_id))
 
 
