@@ -267,6 +267,15 @@ class TestPlatform:
                 "</body></html>"
             )
 
+        @app.get("/course-frame/<hint>")
+        def course_frame(hint: str) -> Any:
+            """A course page with the activity embedded, as Moodle shows an iframe launch."""
+            return Response(
+                "<!doctype html><html lang='it'><head><title>Corso - Moodle di prova</title></head>"
+                "<body><h1>Corso</h1><main><iframe title='Centralino' width='1000' height='900' "
+                f"src='/open/{hint}'></iframe></main></body></html>"
+            )
+
         return app
 
     def _tool_keys(self) -> list[dict[str, Any]]:
