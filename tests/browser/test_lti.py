@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Frame, Page, expect
-
 from sqlalchemy import select
 
 from simulator.practice import accounts, lti
