@@ -138,11 +138,15 @@ class _Connector(ServiceConnector):
         return None
 
 
-class _TimeoutSession(requests.Session):
-    """Every request to a platform gives up after ``HTTP_TIMEOUT_S``."""
+class TimeoutSession(requests.Session):
+    """An HTTP session whose every request to a platform gives up after ``timeout_s``."""
+
+    def __init__(self, timeout_s: float = HTTP_TIMEOUT_S) -> None:
+        super().__init__()
+        self.timeout_s = timeout_s
 
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", HTTP_TIMEOUT_S)
+        kwargs.setdefault("timeout", self.timeout_s)
         return super().request(*args, **kwargs)
 
 
@@ -199,7 +203,7 @@ def deliver(
         for row in rows:
             _ = row.platform
             session.expunge(row)
-    http = http or _TimeoutSession()
+    http = http or TimeoutSession()
     sent = failed = 0
     for row in rows:
         error = ""

@@ -156,6 +156,10 @@ def test_instructor_launch_logs_in_an_instructor(tool, platform):
     assert r.status_code == 302 and r.location.endswith("/instructor/")
     page = client.get("/instructor/").get_data(as_text=True)
     assert "Aperto da Moodle di prova" in page and "Allievi e risultati" in page
+    client.get("/lang/en")
+    page = client.get("/instructor/").get_data(as_text=True)
+    assert "Opened from Moodle di prova" in page and "Back to Moodle di prova" in page
+    assert "LTI platforms" in page  # the menu entry to the registration page
 
 
 def test_a_grade_the_platform_refuses_is_kept_and_sent_later(tool, platform):

@@ -38,6 +38,7 @@ from simulator.web.lti.embed import lti_context, origin
 
 log = logging.getLogger(__name__)
 
+IN_REQUEST_TIMEOUT_S = 4
 DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 
 # What each verification step means to a person, in Italian and English, and its status.
@@ -104,7 +105,12 @@ class _Launch(FlaskMessageLaunch):
     def __init__(self, session_service: lti.NonceSessionService) -> None:
         conf = lti.DbToolConf(db(), keys())
         super().__init__(
-            _request(), conf, session_service=session_service, launch_data_storage=None
+            _request(),
+            conf,
+            session_service=session_service,
+            launch_data_storage=None,
+            # The platform's key set is fetched on each launch: a hung platform must not hang us.
+            requests_session=lti_grades.TimeoutSession(),
         )
         self._nonces = session_service
         self.set_jwt_verify_options({"verify_aud": False, "require": ["exp", "iat"]})
@@ -300,7 +306,10 @@ def send_grade_after_finish(attempt_id: int) -> None:
         title = pending[0].platform.title if pending else ""
     if not pending:
         return
-    result = lti_grades.deliver(db(), keys(), attempt_id=attempt_id)
+    # The trainee is waiting for the result page: a short try now, the outbox keeps the rest.
+    result = lti_grades.deliver(
+        db(), keys(), attempt_id=attempt_id, http=lti_grades.TimeoutSession(IN_REQUEST_TIMEOUT_S)
+    )
     if result.failed:
         flash(
             _(
