@@ -359,9 +359,6 @@ def finish(attempt_id: int) -> ResponseReturnValue:
         attempts.finish(db(), attempt_id, trainee_id=_me())
     except attempts.AttemptNotFound:
         abort(404)
-    from simulator.web.lti.views import send_grade_after_finish
-
-    send_grade_after_finish(attempt_id)  # a platform's activity: its grade goes back now
     return redirect(url_for("console.result", attempt_id=attempt_id))
 
 
@@ -373,6 +370,9 @@ def result(attempt_id: int) -> ResponseReturnValue:
     if snap.status == "active":
         return redirect(url_for("console.attempt", attempt_id=attempt_id))
     score = attempts.stored_score(db(), attempt_id) or attempts.score_attempt(db(), attempt_id)
+    from simulator.web.lti.views import send_grade_after_finish
+
+    send_grade_after_finish(attempt_id)  # launched from a platform: the grade goes back now
     return render_template(
         "console/result.html",
         snap=snap,

@@ -118,6 +118,8 @@ def test_learner_launch_call_and_grade_arrive_at_the_platform(tool, platform):
     finished = _post(client, f"{console_url}/finish", page)
     result = client.get(finished.location).get_data(as_text=True)
     assert "Punteggio inviato a Moodle di prova." in result
+    # Reading the result again sends nothing more.
+    assert "Punteggio inviato" not in client.get(finished.location).get_data(as_text=True)
 
     assert len(platform.scores) == 1
     sent = platform.scores[0]
@@ -172,7 +174,7 @@ def test_a_grade_the_platform_refuses_is_kept_and_sent_later(tool, platform):
     platform.fail_scores = 1
     finished = _post(client, f"{console_url}/finish", page)
     result = client.get(finished.location).get_data(as_text=True)
-    assert "Punteggio non ancora inviato a Moodle di prova" in result
+    assert result.count("Punteggio non ancora inviato a Moodle di prova") == 1
     database = tool.extensions["centralino_db"]
     with database.read() as s:
         row = s.scalar(select(LtiGradeOutbox))

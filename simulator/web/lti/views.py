@@ -300,7 +300,7 @@ def start_activity() -> ResponseReturnValue:
 
 
 def send_grade_after_finish(attempt_id: int) -> None:
-    """Try to send a finished attempt's grade now, and tell the trainee how it went."""
+    """Try to send a finished attempt's grade now (if due), and tell the trainee how it stands."""
     with db().read() as s:
         pending = [row for row in lti_grades.outbox(s, attempt_id) if row.status == "pending"]
         title = pending[0].platform.title if pending else ""
@@ -310,7 +310,9 @@ def send_grade_after_finish(attempt_id: int) -> None:
     result = lti_grades.deliver(
         db(), keys(), attempt_id=attempt_id, http=lti_grades.TimeoutSession(IN_REQUEST_TIMEOUT_S)
     )
-    if result.failed:
+    if result.sent and not result.failed:
+        flash(_("Punteggio inviato a %(platform)s.", platform=title), "status")
+    else:
         flash(
             _(
                 "Punteggio non ancora inviato a %(platform)s: Centralino riproverà più tardi.",
@@ -318,8 +320,6 @@ def send_grade_after_finish(attempt_id: int) -> None:
             ),
             "error",
         )
-    else:
-        flash(_("Punteggio inviato a %(platform)s.", platform=title), "status")
 
 
 @bp.route("/deep-link", methods=["GET", "POST"])
