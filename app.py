@@ -96,6 +96,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from ivr import init_app as init_ivr
 
     init_ivr(app)
+    from simulator.web import lti
+
+    lti.init_app(app)
     errors.install(app)
     cli.install(app)
     notices.announce(app)

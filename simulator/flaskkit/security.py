@@ -39,6 +39,18 @@ CSP = "; ".join(
 )
 
 
+def csp_for(frame_ancestors: list[str] | None = None, form_action: list[str] | None = None) -> str:
+    """The CSP, with extra origins allowed to frame the page or receive its forms."""
+    policy = CSP
+    if frame_ancestors:
+        policy = policy.replace(
+            "frame-ancestors 'none'", "frame-ancestors " + " ".join(frame_ancestors)
+        )
+    if form_action:
+        policy = policy.replace("form-action 'self'", "form-action 'self' " + " ".join(form_action))
+    return policy
+
+
 def db() -> Any:
     """The app's Database (typed loosely to avoid an import cycle with app setup)."""
     return current_app.extensions["centralino_db"]
@@ -153,10 +165,13 @@ def safe_next(target: str | None, default: str) -> str:
 def add_security_headers(response: Response) -> Response:
     """Strict CSP (no inline script or style), no framing, no sniffing, private pages."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    # An LTI session may be framed by its platform, and a deep-linking answer posts to it.
+    ancestors = g.get("csp_frame_ancestors")
+    headers.setdefault("Content-Security-Policy", csp_for(ancestors, g.get("csp_form_action")))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
+    if not ancestors:
+        headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), geolocation=(), microphone=(self)")
     if not request.path.startswith("/static/"):

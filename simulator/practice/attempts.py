@@ -26,7 +26,7 @@ from simulator.call_state import CallState, from_snapshot, to_snapshot
 from simulator.errors import CallStateError
 from simulator.events import Action, Event
 from simulator.model import Company, Scenario
-from simulator.practice import accounts, field_limits
+from simulator.practice import accounts, field_limits, lti_grades
 from simulator.practice.library import models_for, models_of
 from simulator.store.db import Database
 from simulator.store.models import (
@@ -407,6 +407,8 @@ def score_attempt(db: Database, attempt_id: int) -> Score:
             for ra, result in report.ra.items()
         ]
         session.add(row)
+        # A launch from a learning platform: its grade goes out with the score (never lost).
+        lti_grades.queue_grade(session, attempt_id, row.report)
         if attempt.status == "active":
             attempt.status = "finished"
             attempt.finished_at = utcnow()

@@ -384,6 +384,9 @@ def result(attempt_id: int) -> ResponseReturnValue:
     if snap.status == "active":
         return redirect(url_for("console.attempt", attempt_id=attempt_id))
     score = attempts.stored_score(db(), attempt_id) or attempts.score_attempt(db(), attempt_id)
+    from simulator.web.lti.views import send_grade_after_finish
+
+    send_grade_after_finish(attempt_id)  # launched from a platform: the grade goes back now
     return render_template(
         "console/result.html",
         snap=snap,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+import simulator.store.lti  # the LTI tables join the metadata
 import simulator.store.phone  # noqa: F401  (the phone tables join the metadata)
 from simulator.store.models import Base
 
