@@ -145,7 +145,13 @@ def _answer_turn(
 # Twilio's own fields are short; a recognised sentence of 30 s is about 500 characters.
 MAX_SPEECH_CHARS = 1000
 MAX_DIGITS = 64
-MAX_FIELD_CHARS = 256
+READ_FIELDS = {
+    "SpeechResult": MAX_SPEECH_CHARS,
+    "Digits": MAX_DIGITS,
+    "Confidence": 32,
+    CLOCK_FIELD: 32,
+    "lang_hint": 16,
+}
 _CALL_SID = re.compile(r"^[A-Za-z0-9]{2,64}$")
 STATUS_RANK = {"queued": 0, "initiated": 1, "ringing": 2, "in-progress": 3}
 FINAL_STATUSES = ("completed", *FINAL_FAILURES)
@@ -158,9 +164,11 @@ def _params() -> dict[str, str]:
 
 
 def input_refused(fields: dict[str, str]) -> bool:
-    """A field no caller could send: a control character (NUL included) or over-long text."""
-    for key, value in fields.items():
-        limit = {"SpeechResult": MAX_SPEECH_CHARS, "Digits": MAX_DIGITS}.get(key, MAX_FIELD_CHARS)
+    """An answer no caller could give: a control character (NUL included) or over-long text in
+    a field the IVR reads. Fields it never reads (Twilio adds new ones, some long, such as
+    STIR/SHAKEN tokens) are not judged."""
+    for key, limit in READ_FIELDS.items():
+        value = fields.get(key, "")
         if len(value) > limit or has_control(value):
             return True
     return False

@@ -179,6 +179,8 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+# Endpoints Twilio posts to: they judge their own fields and answer in TwiML.
+TWILIO_WEBHOOKS = frozenset({"ivr.voice", "ivr.outbound", "ivr.turn", "ivr.status"})
 # Primary keys are INTEGER columns (32-bit on PostgreSQL): a larger id cannot name a row.
 MAX_ID = 2**31 - 1
 
@@ -194,8 +196,8 @@ class IdConverter(IntegerConverter):
 
 def refuse_nul_bytes() -> None:
     """400 with a message for any NUL byte in a query or form field: PostgreSQL cannot store one,
-    and no typed text holds one. The phone's webhooks answer in speech instead (``ivr``)."""
-    if request.path.startswith("/ivr/"):
+    and no typed text holds one. Twilio's webhooks answer in speech instead (``ivr.webhooks``)."""
+    if request.endpoint in TWILIO_WEBHOOKS:
         return
     for source in (request.args, request.form):
         for key, values in source.lists():

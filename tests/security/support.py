@@ -62,6 +62,7 @@ class Server:
     log: Path
     public_url: str = ""
     ids: dict[str, int] = field(default_factory=dict)
+    ready_dir: Path | None = None
 
     @property
     def signed_base(self) -> str:
@@ -81,6 +82,12 @@ class Server:
             if int(fields[1]) == self.process.pid and fields[0] != "Z":
                 pids.append(int(entry.name))
         return sorted(pids)
+
+    def serving_workers(self) -> list[int]:
+        """Live workers that have loaded the app (gunicorn's post_worker_init hook)."""
+        assert self.ready_dir is not None
+        ready = {int(p.name) for p in self.ready_dir.iterdir()}
+        return [pid for pid in self.workers() if pid in ready]
 
     def reset_limits(self) -> None:
         with self.db.write() as session:
@@ -134,13 +141,22 @@ def serve(folder: Path, backend: str, workers: int = 3, **env: str) -> Iterator[
     environ.update(env)
     log = folder / f"gunicorn-{port}.log"
     handle = log.open("wb")
+    # A worker says when it has loaded the app and serves (tests wait for that, not a clock).
+    ready = folder / f"ready-{port}"
+    ready.mkdir()
+    hooks = folder / f"hooks-{port}.py"
+    hooks.write_text(
+        "def post_worker_init(worker):\n"
+        f"    open({str(ready)!r} + '/' + str(worker.pid), 'w').close()\n"
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", "4",
-         "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT), "--graceful-timeout", "5",
-         "app:create_app()"],
+        [sys.executable, "-m", "gunicorn", "-c", str(hooks), "-w", str(workers),
+         "--threads", "4", "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT),
+         "--graceful-timeout", "5", "app:create_app()"],
         env=environ, stdout=handle, stderr=subprocess.STDOUT,
     )  # fmt: skip
     server = Server(f"http://127.0.0.1:{port}", db, process, log, env.get("PUBLIC_BASE_URL", ""))
+    server.ready_dir = ready
     server.ids = ids
     deadline = time.monotonic() + STARTUP_S
     while True:

@@ -256,3 +256,25 @@ def test_the_last_sentence_racing_completed_is_kept(server: Server):
         row = state.current(server.db, call_sid)
         assert row is not None and row.attempt_id is not None
         assert attempts.snapshot(server.db, row.attempt_id).status == "finished"
+
+
+def test_long_fields_the_ivr_never_reads_do_not_refuse_the_answer(server: Server, http):
+    """Twilio adds fields of its own (a STIR/SHAKEN token is several hundred characters):
+    only the fields the IVR reads are judged."""
+    caller = Caller(server, http)
+    caller.into_practice()
+    caller.t = (caller.t or 0) + 1
+    caller.post(SpeechResult="Buongiorno, Acme, sono Luca", StirPassportToken="e" * 900)
+    assert "Risposta non accettata" not in caller.said()
+    assert _trainee_says(server, caller.call_sid)[-1] == "Buongiorno, Acme, sono Luca"
+
+
+def test_nul_in_the_web_pages_under_ivr_is_a_message(server: Server):
+    """/ivr/call-me and the phone page are web forms: a NUL there is a 400 with a message."""
+    from tests.security.support import Browser
+
+    browser = Browser(server)
+    browser.login("luca")
+    response = browser.form("/ivr/call-me", page="/practice", scenario_id="x\x00y")
+    assert response.status_code == 400 and "NUL" in response.text
+    browser.close()
