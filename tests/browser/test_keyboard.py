@@ -87,7 +87,7 @@ def test_keyboard_only_call(page: Page, live: LiveServer) -> None:
     ready(page)
     expect(page.locator("#reply")).to_be_focused()
     expect(page.get_by_role("status").first).to_have_text(
-        "Interno assente: la chiamata è ancora tua."
+        "Interno assente: chiamata tua."
     )
 
     kb.press("Alt+Shift+KeyM")  # message pad
