@@ -225,6 +225,8 @@ def _message_for(
     ]
     covered = [seq for seq, _e in auto_held]
     kind = action.kind
+    if kind == "activity":
+        return "", "", covered
     if kind in ("answer", "resume"):
         if auto_held:
             held = numbers.get(auto_held[0][1].line or "", 1)

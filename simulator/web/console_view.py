@@ -21,6 +21,8 @@ from simulator.practice.attempts import Snapshot
 
 ALERT_KINDS = frozenset({"ring"})
 HIDDEN_KINDS = frozenset({"session_started", "step_entered", "directory_search", "hold"})
+# A caller about to hang up (on hold, or after a long silence): an alert, in every voice mode.
+WARNING_CODES = frozenset({"hold_warning", "silence_warning"})
 SPOKEN_KINDS = frozenset({"caller_said", "say", "voicemail_listen"})
 # System events nobody asked for: spoken through the status region in every voice mode (the log
 # may be aria-live="off" in "Audio del simulatore" mode), unless an action's message covers them.
@@ -241,7 +243,7 @@ def transfer_text(status: str) -> str:
 
 
 def hold_warning_text(number: int) -> str:
-    """The alert before a caller on hold hangs up (the verb within a 40-cell Braille line)."""
+    """The alert before a caller hangs up (on hold or silent; within a 40-cell Braille line)."""
     return _("Linea %(n)s sta per riattaccare.", n=number)
 
 
@@ -297,7 +299,7 @@ def build(snap: Snapshot) -> ConsoleView:
             alerts.append((seq, _ring_alert(event, number)))
             ring_seqs.add(seq)
             continue
-        if event.kind == "notice" and event.data.get("code") == "hold_warning":
+        if event.kind == "notice" and event.data.get("code") in WARNING_CODES:
             # Time is running out (WCAG 2.2.1): announced at once in every voice mode, and
             # only there, so it is never read twice.
             alerts.append((seq, hold_warning_text(number)))

@@ -95,7 +95,7 @@ def _operation_text(event: Event, number: int) -> str:
 def last_operation(snap: Snapshot) -> str:
     """The trainee's last action and how long ago (``snap`` must hold the whole log)."""
     numbers = console_view.line_numbers(snap.scenario)
-    mine = [event for _seq, event in snap.events if event.actor == "trainee"]
+    mine = [e for _seq, e in snap.events if e.actor == "trainee" and e.kind != "activity"]
     if not mine:
         return _("Nessuna operazione finora.")
     event = mine[-1]

@@ -270,3 +270,30 @@ def test_missed_call_spoken_in_audio_mode(page: Page, listening: LiveServer) -> 
     expect(page.locator("#alert")).to_have_text("")
     page.wait_for_timeout(AFTERWARDS_MS)
     assert said(page, "status") == ["Linea 1: chiamata persa."]
+
+
+def test_typing_keeps_the_caller_waiting_and_esc_keeps_drafts(
+    page: Page, listening: LiveServer
+) -> None:
+    """A caller who prompts after 8 s of silence stays quiet while the trainee types for 12 s;
+    a half-written reply and message survive opening a panel and closing it with Esc."""
+    start(page, listening.url, "ada2", "ascolto-silenzio")
+    page.keyboard.press("Alt+Shift+KeyR")
+    expect(page.locator("#log")).to_contain_text("vorrei lasciare un messaggio")
+    page.locator("#reply").press_sequentially(
+        "Un attimo, prendo la penna", delay=480, timeout=60_000
+    )
+    assert "Pronto? Mi sente?" not in page.locator("#log").inner_text()
+
+    page.keyboard.press("Alt+Shift+KeyM")
+    page.wait_for_url(re.compile(r"tool=message"))
+    page.wait_for_selector("body[data-ready]")
+    expect(page.locator("#reply")).to_have_value("Un attimo, prendo la penna")
+    page.locator("#message-for").fill("Luca Bianchi")
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(r"focus=tool-btn-message"))
+    page.wait_for_selector("body[data-ready]")
+    page.keyboard.press("Alt+Shift+KeyM")
+    page.wait_for_url(re.compile(r"tool=message"))
+    page.wait_for_selector("body[data-ready]")
+    expect(page.locator("#message-for")).to_have_value("Luca Bianchi")

@@ -96,3 +96,34 @@ def test_foreign_language_and_timestamps(app, users):
     page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     assert '<h1 lang="it-IT">Due linee insieme</h1>' in page
     assert '<span lang="it-IT">Buongiorno, vorrei parlare' in page
+
+
+def test_activity_is_silent_and_a_silence_hang_up_is_alerted_first(app, users):
+    """The script's "activity" post says nothing and moves no focus; before a silent caller
+    hangs up, the console gets the same short alert as for a held caller."""
+    from simulator.web import console_view
+
+    database = app.extensions["centralino_db"]
+    client = app.test_client()
+    login(client, "luca")
+    attempt_id = attempts.start_attempt(database, users["luca"], "web-messaggio")
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    attempts.act(database, attempt_id, Action("answer", "l1"))
+    r = client.post(
+        f"/attempts/{attempt_id}/action",
+        data=form_data(page, kind="activity"),
+        headers={"X-Requested-With": "fetch"},
+    )
+    payload = r.get_json()
+    assert (payload["ok"], payload["message"], payload["focus"]) == (True, "", "")
+    kinds = [e.kind for _, e in attempts.snapshot(database, attempt_id).events]
+    assert kinds[-1] == "activity"  # recorded, so replay rebuilds the same timers
+    now = [1000.0]
+    other = attempts.start_attempt(database, users["luca"], "web-messaggio", clock=lambda: now[0])
+    attempts.act(database, other, Action("answer", "l1"), clock=lambda: now[0])
+    now[0] += 55  # default silence: prompts at 20 s and 40 s, warning at 50 s, hang-up at 60 s
+    snap = attempts.tick(database, other, clock=lambda: now[0])
+    with app.test_request_context():
+        view = console_view.build(snap)
+    assert [text for _, text in view.alerts][-1] == "Linea 1 sta per riattaccare."
+    assert "caller_hangup" not in [e.kind for _, e in snap.events]

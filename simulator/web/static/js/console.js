@@ -3,6 +3,8 @@
 import { announce, postForm } from "./live.js";
 import { contentKey, patchChildren } from "./patch.js";
 import { Announcements } from "./announcements.js";
+import { initActivity } from "./activity.js";
+import { initDrafts } from "./drafts.js";
 import { initCombobox } from "./combobox.js";
 import { Ring } from "./ring.js";
 import { initVoice } from "./voice.js";
@@ -213,6 +215,11 @@ export function start() {
   document.addEventListener("submit", onAsk);
   document.addEventListener("submit", onSubmit);
   initAsk();
+  initDrafts(body.dataset.attempt);
+  initActivity(document.querySelector(".reply-form").action, () => {
+    const line = document.querySelector("[data-active-line]");
+    return line ? line.value : "";
+  });
   document.addEventListener("keydown", onKeydown);
   voice = initVoice({ status: statusRegion, alert: alertRegion }, poll);
   const combo = document.querySelector("[data-combobox]");
