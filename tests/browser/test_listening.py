@@ -297,3 +297,41 @@ def test_typing_keeps_the_caller_waiting_and_esc_keeps_drafts(
     page.wait_for_url(re.compile(r"tool=message"))
     page.wait_for_selector("body[data-ready]")
     expect(page.locator("#message-for")).to_have_value("Luca Bianchi")
+
+
+def test_reply_field_stays_in_view_when_line_2_rings(
+    browser: Any, listening: LiveServer, request: pytest.FixtureRequest
+) -> None:
+    """At 1280x900 the focused reply field is still inside the view after line 2 appears."""
+    context = browser.new_context(locale="it-IT", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        start(page, listening.url, "ada2", "ascolto-tardiva")
+        page.keyboard.press("Alt+Shift+KeyR")
+        expect(page.locator("#status")).to_have_text("Linea 1 in conversazione.")
+        expect(page.locator("#reply")).to_be_in_viewport()
+        expect(page.locator("#answer-l2")).to_be_visible(timeout=30_000)
+        expect(page.locator("#alert")).to_have_text(re.compile("Squilla linea 2"))
+        expect(page.locator("#reply")).to_be_focused()
+        expect(page.locator("#reply")).to_be_in_viewport(ratio=1)
+    finally:
+        context.close()
+
+
+def test_error_title_survives_polling(page: Page, listening: LiveServer) -> None:
+    """A panel sent with missing fields: "Errore:" stays in the title while the page polls."""
+    start(page, listening.url, "ugo", "ascolto-una-linea")
+    page.keyboard.press("Alt+Shift+KeyR")
+    expect(page.locator("#reply")).to_be_focused()
+    page.keyboard.press("Alt+Shift+KeyM")
+    page.wait_for_url(re.compile(r"tool=message"))
+    page.wait_for_selector("body[data-ready]")
+    page.locator("#message-submit").click()
+    page.wait_for_selector("body[data-ready]")
+    expect(page).to_have_title(re.compile(r"^Errore: Linea 1 in conversazione"))
+    expect(page.locator("#error-summary")).to_be_focused()
+    for _ in range(2):
+        with page.expect_response(lambda r: "/state" in r.url):
+            pass
+    page.wait_for_timeout(200)  # the poll's answer is applied right after it arrives
+    expect(page).to_have_title(re.compile(r"^Errore: Linea 1 in conversazione"))

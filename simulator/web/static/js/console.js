@@ -54,6 +54,21 @@ function patchIfChanged(container, html, key) {
   return next;
 }
 
+// A ring adds a line and an alert above the reply field: the field being typed in must not be
+// pushed out of view (1280x900 and magnified screens). Only a scroll, never a focus change.
+function keepTypingInView() {
+  const el = document.activeElement;
+  if (!(el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement)) return;
+  const box = el.getBoundingClientRect();
+  if (box.top < 0 || box.bottom > window.innerHeight) el.scrollIntoView({ block: "nearest" });
+}
+
+function watchLayout() {
+  if (!("ResizeObserver" in window)) return;
+  const watcher = new ResizeObserver(() => keepTypingInView());
+  for (const el of [byId("lines"), document.querySelector(".live-boxes")]) if (el) watcher.observe(el);
+}
+
 function setTitle(text) {
   const title = `${body.dataset.titlePrefix || ""}${text} - Centralino`;
   if (document.title !== title) document.title = title;
@@ -215,6 +230,7 @@ export function start() {
   document.addEventListener("submit", onAsk);
   document.addEventListener("submit", onSubmit);
   initAsk();
+  watchLayout();
   initDrafts(body.dataset.attempt);
   initActivity(document.querySelector(".reply-form").action, () => {
     const line = document.querySelector("[data-active-line]");
