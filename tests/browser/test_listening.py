@@ -319,10 +319,17 @@ def test_reply_field_stays_in_view_when_line_2_rings(
 
 
 def test_error_title_survives_polling(page: Page, listening: LiveServer) -> None:
-    """A panel sent with missing fields: "Errore:" stays in the title while the page polls."""
+    """A panel sent with missing fields: "Errore:" stays in the title while the page polls.
+    (And where "Parla" is off, its shortcut says why instead of doing nothing.)"""
     start(page, listening.url, "ugo", "ascolto-una-linea")
     page.keyboard.press("Alt+Shift+KeyR")
-    expect(page.locator("#reply")).to_be_focused()
+    expect(page.locator("#status")).to_have_text("Linea 1 in conversazione.")
+    if page.locator("#talk-button").is_disabled():
+        # No speech recognition for Italian on this machine: Alt+Shift+K says why, once.
+        clear(page)
+        page.keyboard.press("Alt+Shift+KeyK")
+        expect(page.locator("#status")).to_have_text(re.compile(r"^Parla: \S"))
+        assert len(said(page, "status")) == 1
     page.keyboard.press("Alt+Shift+KeyM")
     page.wait_for_url(re.compile(r"tool=message"))
     page.wait_for_selector("body[data-ready]")

@@ -209,7 +209,16 @@ function onKeydown(event) {
   }
   const target = document.querySelector(`[data-shortcut="${name}"]`);
   if (!target) return;
+  if (target instanceof HTMLButtonElement && target.disabled) { sayWhyDisabled(target); return; }
   if (target instanceof HTMLButtonElement) target.click(); else target.focus();
+}
+
+// A shortcut for a button that is off (e.g. "Parla" with no speech recognition for the call's
+// language) says why, in the status region, instead of doing nothing.
+function sayWhyDisabled(button) {
+  const ids = (button.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+  const why = ids.map((id) => (byId(id) ? byId(id).textContent.trim() : "")).filter(Boolean).join(" ");
+  news.status(`${button.textContent.trim()}: ${why || button.title || ""}`.replace(/: $/, "."));
 }
 
 export function start() {
