@@ -27,6 +27,8 @@ DICTATION_SILENCE = Rule(after_s=90, max=2, hangup=True)
 DICTATION_PAUSE_S = 5.0
 DEFAULT_HOLD = Rule(after_s=90, hangup=True)
 HOLD_WARNING_S = 20.0
+# Where in ``LineState.fired`` the silence warning remembers the quiet spell it was given for.
+SILENCE_WARNED = "silence-warned-at-ms"
 MAX_TIMERS_PER_CALL = 500
 
 
@@ -139,7 +141,11 @@ def _timers(state: CallState) -> list[tuple[float, str, Any]]:
         elif ln.status == "talking" and ln.line == state.active_line and ln.step:
             rule = _silence_rule(ln)
             if rule is not None and rule.after_s is not None:
-                found.append((ln.last_activity_at + rule.after_s * m, "silence", ln.line))
+                deadline = ln.last_activity_at + rule.after_s * m
+                warning = _silence_warning_at(ln, rule, deadline, m)
+                if warning is not None:
+                    found.append((warning, "silence_warning", ln.line))
+                found.append((deadline, "silence", ln.line))
         elif ln.status == "on_hold" and ln.hold_since is not None and ln.step:
             rule = _hold_rule(ln)
             if rule is not None and rule.after_s is not None:
@@ -167,6 +173,19 @@ def _silence_rule(ln: LineState) -> Rule | None:
     if ln.silences >= rule.max and not rule.hangup:
         return None
     return rule
+
+
+def _silence_warning_at(ln: LineState, rule: Rule, deadline: float, m: float) -> float | None:
+    """When to warn that the next silence ends the call (like the hold warning), or None.
+
+    The warning comes once per quiet spell: any activity moves ``last_activity_at`` and re-arms it.
+    """
+    assert rule.after_s is not None
+    if not rule.hangup or ln.silences < rule.max:
+        return None
+    if ln.fired.get(SILENCE_WARNED) == round(ln.last_activity_at * 1000):
+        return None
+    return deadline - min(HOLD_WARNING_S, rule.after_s / 2) * m
 
 
 def _hold_rule(ln: LineState) -> Rule | None:
@@ -223,6 +242,19 @@ def _fire(state: CallState, eff: float, kind: str, payload: Any, out: list[Event
         return
     if kind == "dictation":
         caller_mod.next_chunk(state, state.lines[payload], t, eff, out)
+        return
+    if kind == "silence_warning":
+        ln = state.lines[payload]
+        ln.fired[SILENCE_WARNED] = round(ln.last_activity_at * 1000)
+        out.append(
+            Event(
+                t,
+                "notice",
+                "system",
+                ln.line,
+                {"code": "silence_warning", "caller": ln.caller.name},
+            )
+        )
         return
     if kind == "hold_warning":
         ln = state.lines[payload]
@@ -353,6 +385,17 @@ def _say(state: CallState, action: Action, now: float, out: list[Event]) -> None
     ln.silences = 0  # the trainee spoke: the caller's patience with silence starts again
     alternatives = [str(a) for a in action.data.get("alternatives", ())]
     caller_mod.react_to_speech(state, ln, text, alternatives, now, eff, out)
+
+
+def _activity(state: CallState, action: Action, now: float, out: list[Event]) -> None:
+    """The trainee is busy at the console for the active call (typing a reply, filling a panel):
+    the caller waits politely, so the silence timer starts again. Never scored; recorded only
+    when it changes something (so replay rebuilds the same timers)."""
+    ln = state.lines.get(state.active_line or "")
+    if ln is None or ln.status != "talking" or ln.dictation_left:
+        return  # a dictating caller keeps its own pace
+    ln.last_activity_at = state.effective(now)
+    _record(action, ln.line, now, out)
 
 
 def _hold(state: CallState, action: Action, now: float, out: list[Event]) -> None:
@@ -500,6 +543,7 @@ _HANDLERS = {
     "pause": _pause,
     "unpause": _unpause,
     "finish": _finish,
+    "activity": _activity,
 }
 
 # Keys the engine adds to recorded trainee events; replay strips them to get the action back.

@@ -36,6 +36,7 @@ ACTION_KINDS: frozenset[str] = frozenset(
         "pause",
         "unpause",
         "finish",
+        "activity",
     }
 )
 

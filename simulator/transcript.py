@@ -99,6 +99,12 @@ def describe(event: Event, lang: str = "it") -> str | None:
             if en
             else "in attesa da troppo: il chiamante sta per riattaccare"
         )
+    if event.kind == "notice" and data.get("code") == "silence_warning":
+        return where + (
+            "silent too long: the caller is about to hang up"
+            if en
+            else "silenzio da troppo: il chiamante sta per riattaccare"
+        )
     if event.kind == "outgoing_call":
         decision = data.get("decision")
         number = data.get("number")

@@ -121,6 +121,47 @@ def user_count(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(User)) or 0)
 
 
+def new_user_problems(
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    role: str,
+    confirm: str | None = None,
+) -> list[AccountError]:
+    """Every problem of a new account at once, so a form reports them all, not the first."""
+    problems: list[AccountError] = []
+    name = username.strip().lower()
+    if not USERNAME_RE.match(name):
+        problems.append(
+            AccountError(
+                "username",
+                "Il nome utente deve avere 2-40 caratteri: minuscole, cifre, punto, trattino.",
+                "The username must be 2-40 characters: lower case, digits, dot, hyphen.",
+            )
+        )
+    elif session.scalar(select(User.id).where(User.username == name)) is not None:
+        problems.append(
+            AccountError(
+                "username",
+                "Questo nome utente esiste già: scegline un altro.",
+                "This username already exists: choose another.",
+            )
+        )
+    if not display_name.strip():
+        problems.append(
+            AccountError("display_name", "Scrivi nome e cognome.", "Enter the person's full name.")
+        )
+    if role not in ("instructor", "trainee"):
+        problems.append(AccountError("role", "Ruolo non valido.", "Invalid role."))
+    try:
+        check_password_rules(password, confirm)
+    except AccountError as exc:
+        problems.append(exc)
+    return problems
+
+
 def create_user(
     session: Session,
     *,

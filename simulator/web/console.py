@@ -41,7 +41,7 @@ from simulator.store.models import (
     ScenarioVersion,
     Score,
 )
-from simulator.web import caller_audio, console_forms, console_view, library_view, voice
+from simulator.web import caller_audio, console_forms, console_view, library_view, on_demand, voice
 from simulator.web.errors import wants_json
 from simulator.web.search import directory_hits
 from simulator.web.shortcuts import SHORTCUTS, aria_keys
@@ -146,11 +146,19 @@ def _render(
         settings = accounts.settings_of(s, _me())
     seen = request.args.get("seen", type=int)
     # A line still ringing is announced on load (new since the last action, or on first open).
+    # The page script drops those this tab has already announced (no repeat after a reload).
     ring_alerts = (
-        [text for seq, text in view.alerts if seq > (seen or 0)]
+        [(seq, text) for seq, text in view.alerts if seq > (seen or 0)]
         if any(line.status == "ringing" for line in view.lines)
         else []
     )
+    # After a plain-form action: what happened meanwhile that the action's own message (the
+    # flashed status) does not say: a caller who hung up, a missed call.
+    notices = [
+        (seq, text)
+        for seq, kind, text in view.notices
+        if seen is not None and seq > seen and kind in ("caller_hangup", "missed")
+    ]
     if focus is None:
         focus = request.args.get("focus") or (f"{tool}-first" if tool else None)
     return (
@@ -166,6 +174,7 @@ def _render(
             focus=focus,
             seen=seen,
             ring_alerts=ring_alerts,
+            notices=notices,
             errors=errors or {},
             values=values or {},
             settings=settings,
@@ -213,41 +222,55 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
     return _render(snap, tool=request.args.get("tool"))
 
 
-def _message_for(action: Action, snap: attempts.Snapshot, before: int) -> tuple[str, str]:
-    """(polite status message, id to focus) after an accepted action."""
+def _message_for(
+    action: Action, snap: attempts.Snapshot, before: int
+) -> tuple[str, str, list[int]]:
+    """(polite status message, id to focus, seqs of the notices it covers) after an action.
+
+    The message is the one announcement of the action (docs/announcements.md): an automatic hold
+    or a transfer result it caused is said in it, and the next poll stays silent about them.
+    """
     numbers = console_view.line_numbers(snap.scenario)
-    new = [event for seq, event in snap.events if seq > before]
-    line = next((e.line for e in new if e.actor == "trainee" and e.line), action.line)
+    new = [(seq, event) for seq, event in snap.events if seq > before]
+    line = next((e.line for _, e in new if e.actor == "trainee" and e.line), action.line)
     n = numbers.get(line or "", 1)
+    auto_held = [
+        (seq, e) for seq, e in new if e.kind == "hold" and e.actor != "trainee" and e.line != line
+    ]
+    covered = [seq for seq, _e in auto_held]
     kind = action.kind
-    if kind == "answer":
-        return _("Linea %(n)s in conversazione.", n=n), "reply"
+    if kind == "activity":
+        return "", "", covered
+    if kind in ("answer", "resume"):
+        if auto_held:
+            held = numbers.get(auto_held[0][1].line or "", 1)
+            text = _("Linea %(n)s in conversazione, %(m)s in attesa.", n=n, m=held)
+            return text, "reply", covered
+        if kind == "answer":
+            return _("Linea %(n)s in conversazione.", n=n), "reply", covered
+        return _("Linea %(n)s ripresa.", n=n), "reply", covered
     if kind == "hold":
-        return _("Linea %(n)s in attesa.", n=n), f"resume-{line}"
-    if kind == "resume":
-        return _("Linea %(n)s ripresa.", n=n), "reply"
+        return _("Linea %(n)s in attesa.", n=n), f"resume-{line}", covered
     if kind == "hangup":
-        return _("Linea %(n)s chiusa.", n=n), "lines-heading"
+        return _("Linea %(n)s chiusa.", n=n), "lines-heading", covered
     if kind == "say":
-        return "", "reply"
+        return "", "reply", covered
     if kind == "transfer":
-        result = next((e for e in new if e.kind == "transfer_result"), None)
-        status = result.data.get("status") if result else None
-        if status == "connected":
-            return _("Trasferimento riuscito."), "reply"
-        if status == "busy":
-            return _("Interno occupato: la chiamata è ancora tua."), "reply"
-        return _("Interno assente: la chiamata è ancora tua."), "reply"
+        result = next(((seq, e) for seq, e in new if e.kind == "transfer_result"), None)
+        if result is None:
+            return _("Trasferimento in corso."), "reply", covered
+        status = str(result[1].data.get("status", ""))
+        return console_view.transfer_text(status), "reply", [*covered, result[0]]
     if kind == "pause":
-        return _("Esercitazione in pausa."), "pause-button"
+        return _("Esercitazione in pausa."), "pause-button", covered
     if kind == "unpause":
-        return _("Esercitazione ripresa."), "pause-button"
+        return _("Esercitazione ripresa."), "pause-button", covered
     if kind == "voicemail_listen":
-        return _("Messaggio in segreteria aperto."), f"vm-{action.data.get('id')}"
+        return _("Messaggio in segreteria aperto."), f"vm-{action.data.get('id')}", covered
     if kind == "directory_search":
-        return "", "transfer-results"
+        return "", "transfer-results", covered
     filed = console_view.filed_text(kind, action.data)
-    return filed[:1].upper() + filed[1:], "reply"
+    return filed[:1].upper() + filed[1:], "reply", covered
 
 
 @bp.post("/attempts/<int:attempt_id>/action")
@@ -287,12 +310,13 @@ def act(attempt_id: int) -> ResponseReturnValue:
         flash(message, "error")
         return redirect(url_for("console.attempt", attempt_id=attempt_id))
     seen = before if before is not None else snap.last_seq
-    message, focus = _message_for(action, snap, seen)
+    base = before if before is not None else snap.since
+    message, focus, covered = _message_for(action, snap, base)
     if snap.status != "active":
         target = url_for("console.result", attempt_id=attempt_id)
         return jsonify(ok=True, redirect=target) if wants_json() else redirect(target)
     if wants_json():
-        return jsonify(ok=True, message=message, focus=focus)
+        return jsonify(ok=True, message=message, focus=focus, covered=covered, seq=snap.last_seq)
     if message:
         flash(message, "status")
     params: dict[str, Any] = {"attempt_id": attempt_id, "seen": seen, "focus": focus}
@@ -315,6 +339,7 @@ def state(attempt_id: int) -> ResponseReturnValue:
     snap = _snapshot(attempt_id, since=after)
     view = console_view.build(snap)
     ctx = {
+        "live_log": True,
         "view": view,
         "scenario": snap.scenario,
         "aria_keys": aria_keys,
@@ -322,7 +347,7 @@ def state(attempt_id: int) -> ResponseReturnValue:
     }
     entries = [
         {"seq": e.seq, "html": render_template("console/_entry.html", entry=e, **ctx)}
-        for e in view.entries
+        for e in view.spoken_entries
         if e.seq > after
     ]
     return jsonify(
@@ -335,6 +360,12 @@ def state(attempt_id: int) -> ResponseReturnValue:
         lamp_html=render_template("console/_lamp.html", **ctx),
         entries=entries,
         alerts=[text for seq, text in view.alerts if seq > after],
+        alert_items=[
+            {"seq": seq, "text": text, "ring": seq in view.ring_seqs}
+            for seq, text in view.alerts
+            if seq > after
+        ],
+        notices=[{"seq": seq, "text": text} for seq, _k, text in view.notices if seq > after],
         active_line=view.active_line,
         ringing=any(line.status == "ringing" for line in view.lines),
         audio=_audio_of(snap, after),
@@ -342,6 +373,24 @@ def state(attempt_id: int) -> ResponseReturnValue:
         earcons=caller_audio.earcons_of((e for seq, e in snap.events if seq > after), EARCONS),
         voice=voice.voice_status(voice.line_language(snap)),
     )
+
+
+@bp.get("/attempts/<int:attempt_id>/ask")
+@role_required("trainee")
+def ask(attempt_id: int) -> ResponseReturnValue:
+    """Status on demand: a one-line summary of every line, or the last operation.
+
+    The script shows the answer in the status region; without it, the console page does.
+    """
+    what = request.args.get("what", "lines")
+    if what not in ("lines", "last"):
+        abort(400)
+    snap = _snapshot(attempt_id)
+    text = on_demand.lines_summary(snap) if what == "lines" else on_demand.last_operation(snap)
+    if wants_json():
+        return jsonify(ok=True, message=text)
+    flash(text, "status")
+    return redirect(url_for("console.attempt", attempt_id=attempt_id, seen=snap.last_seq))
 
 
 @bp.get("/attempts/<int:attempt_id>/directory")

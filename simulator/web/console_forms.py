@@ -33,6 +33,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "voicemail_greeting": ("text",),
     "pause": (),
     "unpause": (),
+    "activity": (),  # the trainee is typing: keeps a silent caller waiting (never scored)
 }
 
 REQUIRED: dict[str, tuple[str, ...]] = {

@@ -1,8 +1,10 @@
 """What the trainee console shows, computed from a snapshot: lines, transcript, busy lamp, title.
 
 Texts are translated here (Flask-Babel) so the HTML page and the JSON state endpoint say the same
-thing. The conversation log skips what is announced elsewhere (a ring goes to the assertive
-region, never also to the log) so a screen reader never reads one event twice.
+thing. Each event is announced in exactly one live region (docs/announcements.md): rings and
+warnings are alerts, system events the trainee did not cause are notices for the status region,
+and the console's conversation log holds only what is said. System lines stay in the transcript
+of the score page, where nothing is live.
 """
 
 from __future__ import annotations
@@ -19,6 +21,12 @@ from simulator.practice.attempts import Snapshot
 
 ALERT_KINDS = frozenset({"ring"})
 HIDDEN_KINDS = frozenset({"session_started", "step_entered", "directory_search", "hold"})
+# A caller about to hang up (on hold, or after a long silence): an alert, in every voice mode.
+WARNING_CODES = frozenset({"hold_warning", "silence_warning"})
+SPOKEN_KINDS = frozenset({"caller_said", "say", "voicemail_listen"})
+# System events nobody asked for: spoken through the status region in every voice mode (the log
+# may be aria-live="off" in "Audio del simulatore" mode), unless an action's message covers them.
+NOTICE_KINDS = frozenset({"caller_hangup", "missed", "transfer_result", "hold"})
 
 
 def _(message: str, **values: Any) -> str:
@@ -46,6 +54,7 @@ class Entry:
     lang: str | None
     kind: str
     line_label: str
+    system: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +79,13 @@ class ConsoleView:
     paused: bool = False
     finished: bool = False
     last_caller_text: str | None = None
+    notices: list[tuple[int, str, str]] = field(default_factory=list)  # seq, kind, text
+    ring_seqs: set[int] = field(default_factory=set)
+
+    @property
+    def spoken_entries(self) -> list[Entry]:
+        """The console's live log: what the callers, the operator and voice mail said."""
+        return [entry for entry in self.entries if not entry.system]
 
 
 def status_text(status: str) -> str:
@@ -203,10 +219,38 @@ def filed_text(kind: str, data: Any) -> str:
     return kind
 
 
+def notice_text(event: Event, number: int) -> str | None:
+    """The status-region notice of a system event (short, line first, within 40 cells)."""
+    kind = event.kind
+    if kind == "caller_hangup":
+        return _("Linea %(n)s: il chiamante ha riattaccato.", n=number)
+    if kind == "missed":
+        return _("Linea %(n)s: chiamata persa.", n=number)
+    if kind == "hold" and event.actor != "trainee":
+        return _("Linea %(n)s in attesa.", n=number)
+    if kind == "transfer_result":
+        return transfer_text(str(event.data.get("status", "")))
+    return None
+
+
+def transfer_text(status: str) -> str:
+    """A transfer's result, key word first."""
+    if status == "connected":
+        return _("Trasferimento riuscito.")
+    if status == "busy":
+        return _("Interno occupato: chiamata tua.")
+    return _("Interno assente: chiamata tua.")
+
+
+def hold_warning_text(number: int) -> str:
+    """The alert before a caller hangs up (on hold or silent; within a 40-cell Braille line)."""
+    return _("Linea %(n)s sta per riattaccare.", n=number)
+
+
 def _ring_alert(event: Event, number: int) -> str:
     d = event.data
     who = d.get("number") or (d.get("caller") if d.get("internal") else None)
-    return _("Squilla linea %(n)s: %(who)s", n=number, who=who or _("numero riservato"))
+    return _("Squilla linea %(n)s: %(who)s.", n=number, who=who or _("numero riservato"))
 
 
 def page_title(state: CallState, numbers: dict[str, int]) -> str:
@@ -246,19 +290,24 @@ def build(snap: Snapshot) -> ConsoleView:
     ]
     entries: list[Entry] = []
     alerts: list[tuple[int, str]] = []
+    notices: list[tuple[int, str, str]] = []
+    ring_seqs: set[int] = set()
     listened: set[str] = set()
     for seq, event in snap.events:
         number = numbers.get(event.line or "", 0)
         if event.kind in ALERT_KINDS:
             alerts.append((seq, _ring_alert(event, number)))
+            ring_seqs.add(seq)
             continue
-        if event.kind == "notice" and event.data.get("code") == "hold_warning":
+        if event.kind == "notice" and event.data.get("code") in WARNING_CODES:
             # Time is running out (WCAG 2.2.1): announced at once in every voice mode, and
             # only there, so it is never read twice.
-            alerts.append(
-                (seq, _("Linea %(n)s: il chiamante in attesa sta per riattaccare", n=number))
-            )
+            alerts.append((seq, hold_warning_text(number)))
             continue
+        if event.kind in NOTICE_KINDS:
+            notice = notice_text(event, number)
+            if notice:
+                notices.append((seq, event.kind, notice))
         if event.kind == "voicemail_listen":
             listened.add(str(event.data.get("id")))
         if event.kind in HIDDEN_KINDS and not (event.kind == "hold" and event.actor == "trainee"):
@@ -267,7 +316,10 @@ def build(snap: Snapshot) -> ConsoleView:
         if found is None:
             continue
         speaker, text = found
-        lang = event.data.get("lang") if event.kind == "caller_said" else None
+        # Spoken lines are in the call's language (3.1.2: marked where it is not the page's).
+        lang = (
+            event.data.get("lang") or snap.scenario.language if event.kind in SPOKEN_KINDS else None
+        )
         entries.append(
             Entry(
                 seq,
@@ -277,6 +329,7 @@ def build(snap: Snapshot) -> ConsoleView:
                 str(lang) if lang else None,
                 event.kind,
                 _("linea %(n)s", n=number) if multi and number else "",
+                event.kind not in SPOKEN_KINDS,
             )
         )
     lamp = [
@@ -304,4 +357,6 @@ def build(snap: Snapshot) -> ConsoleView:
         paused=state.paused,
         finished=state.finished or snap.status != "active",
         last_caller_text=active.last_caller_text if active else None,
+        notices=notices,
+        ring_seqs=ring_seqs,
     )

@@ -93,6 +93,16 @@ def new_trainee() -> ResponseReturnValue:
     errors: dict[str, str] = {}
     values = {k: request.form.get(k, "") for k in ("username", "display_name")}
     if request.method == "POST":
+        with db().read() as s:
+            problems = accounts.new_user_problems(
+                s,
+                username=values["username"],
+                display_name=values["display_name"],
+                password=request.form.get("password", ""),
+                role="trainee",
+            )
+        errors = {p.field: pick(p) for p in problems}
+    if request.method == "POST" and not errors:
         try:
             with db().write() as s:
                 user = accounts.create_user(
@@ -123,6 +133,12 @@ def _trainee_or_404(s: Session, user_id: int) -> User:
 @bp.get("/trainees/<int:user_id>")
 def trainee(user_id: int) -> ResponseReturnValue:
     """One trainee: accommodations, assigned scenarios, attempts."""
+    return _trainee_page(user_id)
+
+
+def _trainee_page(
+    user_id: int, errors: dict[str, str] | None = None, status: int = 200
+) -> ResponseReturnValue:
     with db().read() as s:
         user = _trainee_or_404(s, user_id)
         settings = accounts.settings_of(s, user_id)
@@ -149,7 +165,8 @@ def trainee(user_id: int) -> ResponseReturnValue:
         rows=rows,
         multipliers=MULTIPLIERS,
         voice_modes=VOICE_MODES,
-    )
+        errors=errors or {},
+    ), status
 
 
 @bp.post("/trainees/<int:user_id>/accommodations")
@@ -289,8 +306,9 @@ def delete_trainee(user_id: int) -> ResponseReturnValue:
         user = _trainee_or_404(s, user_id)
         username = user.username
     if request.form.get("confirm_username", "").strip().lower() != username:
-        flash(_("Per cancellare, scrivi esattamente il nome utente dell'allievo."), "error")
-        return redirect(url_for("instructor.trainee", user_id=user_id))
+        # An error on the field itself (summary focused, aria-invalid, "Errore:" in the title).
+        message = _("Per cancellare, scrivi esattamente il nome utente dell'allievo.")
+        return _trainee_page(user_id, errors={"confirm_username": message}, status=400)
     with db().write() as s:
         s.execute(delete(User).where(User.id == user_id))
     flash(_("Dati dell'allievo cancellati."), "status")

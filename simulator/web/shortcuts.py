@@ -36,6 +36,9 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("E", "directory", _l("Aggiorna l'elenco (rubrica)")),
     Shortcut("P", "pause", _l("Pausa o ripresa dell'esercitazione")),
     Shortcut("Z", "mute", _l("Silenzia o riattiva la suoneria")),
+    Shortcut("J", "summary", _l("Stato delle linee: stato, chiamante e tempi di ogni linea")),
+    Shortcut("W", "announcement", _l("Ripeti l'ultimo annuncio")),
+    Shortcut("Q", "last_operation", _l("Di' l'ultima operazione fatta")),
     Shortcut(
         "K", "talk", _l("Parla: inizia a registrare la risposta, premi di nuovo per inviarla")
     ),

@@ -404,3 +404,48 @@ def test_a_fonogramma_is_dictated_piece_by_piece_at_the_trainees_pace() -> None:
         40.0,
     )
     assert [e.data.get("confirmed") for e in events if e.data.get("readback")] == [True]
+
+
+def test_trainee_activity_keeps_a_silent_caller_waiting() -> None:
+    """Typing (an "activity" signal) restarts the silence timer without a word said."""
+    state = answered()
+    state, events = engine.step(state, Action("activity"), 11.0)
+    assert kinds(events) == ["activity"]
+    state, events = engine.advance(state, 20.0)
+    assert "caller_said" not in kinds(events)
+    state, events = engine.advance(state, 21.5)
+    assert len(said(events)) == 1  # 10 s after the last activity
+
+
+def test_activity_with_no_talking_line_records_nothing() -> None:
+    state, _ = engine.start(SCENARIO, COMPANY)
+    state, events = engine.step(state, Action("activity"), 1.0)
+    assert events == []
+
+
+def test_silence_hang_up_is_warned_first_once() -> None:
+    """Before the silence that ends the call the console gets a warning, like on hold."""
+    state = answered()
+    state, events = engine.advance(state, 22.5)  # two prompts, at 12 and 22
+    assert len(said(events)) == 2
+    assert [e for e in events if e.kind == "notice"] == []
+    state, events = engine.advance(state, 28.0)  # warning at 27, 5 s before the hang-up at 32
+    notices = [e.data.get("code") for e in events if e.kind == "notice"]
+    assert notices == ["silence_warning"]
+    state, events = engine.advance(state, 33.0)
+    assert "notice" not in kinds(events) and "caller_hangup" in kinds(events)
+
+
+def test_replay_rebuilds_activity_and_silence_warning() -> None:
+    state = answered()
+    log: list[Event] = []
+    start_state, first = engine.start(SCENARIO, COMPANY)
+    _, answer = engine.step(start_state, Action("answer", "l1"), 2.0)
+    log = [*first, *answer]
+    state, more = engine.step(state, Action("activity"), 11.0)
+    log += more
+    state, more = engine.advance(state, 45.0)
+    log += more
+    rebuilt = engine.replay(SCENARIO, COMPANY, log)
+    assert rebuilt.lines["l1"].fired == state.lines["l1"].fired
+    assert rebuilt.lines["l1"].last_activity_at == state.lines["l1"].last_activity_at

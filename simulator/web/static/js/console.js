@@ -1,6 +1,10 @@
 // The console's enhancements: live updates by short polling, forms posted with fetch(),
 // focus management, Alt+Shift shortcuts, Esc to close a panel, a silenceable ring.
 import { announce, postForm } from "./live.js";
+import { contentKey, patchChildren } from "./patch.js";
+import { Announcements } from "./announcements.js";
+import { initActivity } from "./activity.js";
+import { initDrafts } from "./drafts.js";
 import { initCombobox } from "./combobox.js";
 import { Ring } from "./ring.js";
 import { initVoice } from "./voice.js";
@@ -14,8 +18,9 @@ const MAX_POLLS = 4 * 3600; // bounded: about four hours at one poll a second
 let lastSeq = Number(body.dataset.lastSeq || 0);
 let polls = 0;
 let pollTimer = 0;
-let linesHtml = "";
-let lampHtml = "";
+let linesKey = "";
+let lampKey = "";
+let news = null;
 const ring = new Ring(body.dataset.tonePrefix ? `${body.dataset.tonePrefix}ringback.wav` : "");
 let voice = null;
 
@@ -37,37 +42,60 @@ function appendEntry(html) {
   log.scrollTop = log.scrollHeight;
 }
 
-function replaceKeepingFocus(container, html) {
-  const focused = document.activeElement;
-  const hadFocus = container.contains(focused);
-  const id = hadFocus && focused ? focused.id : null;
-  container.innerHTML = html;
-  if (!hadFocus) return;
-  const again = byId(id);
-  if (again) again.focus(); else focusId("reply");
+// Quiet polling (docs/announcements.md): a region is touched only when its content changed,
+// and then patched in place, so the focused button is never replaced or re-focused.
+function patchIfChanged(container, html, key) {
+  const next = contentKey(html);
+  if (next === key) return key;
+  const lost = patchChildren(container, html);
+  // Focus was on a button whose action is gone (the line changed state without the trainee):
+  // a button with the same id comes back if there is one, else the lines heading.
+  if (lost !== null) focusId(byId(lost) ? lost : "lines-heading");
+  return next;
+}
+
+// A ring adds a line and an alert above the reply field: the field being typed in must not be
+// pushed out of view (1280x900 and magnified screens). Only a scroll, never a focus change.
+function keepTypingInView() {
+  const el = document.activeElement;
+  if (!(el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement)) return;
+  const box = el.getBoundingClientRect();
+  if (box.top < 0 || box.bottom > window.innerHeight) el.scrollIntoView({ block: "nearest" });
+}
+
+function watchLayout() {
+  if (!("ResizeObserver" in window)) return;
+  const watcher = new ResizeObserver(() => keepTypingInView());
+  for (const el of [byId("lines"), document.querySelector(".live-boxes")]) if (el) watcher.observe(el);
+}
+
+function setTitle(text) {
+  const title = `${body.dataset.titlePrefix || ""}${text} - Centralino`;
+  if (document.title !== title) document.title = title;
+}
+
+function setActiveLine(line) {
+  document.querySelectorAll("[data-active-line]").forEach((input) => {
+    if (input.value !== (line || "")) input.value = line || "";
+  });
 }
 
 function setPaused(paused) {
   const button = byId("pause-button");
   const kind = document.querySelector("[data-pause-kind]");
-  if (button) button.setAttribute("aria-pressed", paused ? "true" : "false");
+  const pressed = paused ? "true" : "false";
+  if (button && button.getAttribute("aria-pressed") !== pressed) button.setAttribute("aria-pressed", pressed);
   if (kind) kind.value = paused ? "unpause" : "pause";
 }
 
 function applyState(data) {
   if (data.finished && data.result_url) { window.location.assign(data.result_url); return; }
-  document.title = `${data.title} - Centralino`;
-  if (data.lines_html !== linesHtml) {
-    linesHtml = data.lines_html;
-    replaceKeepingFocus(byId("lines"), data.lines_html);
-  }
-  if (data.lamp_html !== lampHtml) {
-    lampHtml = data.lamp_html;
-    byId("lamp").innerHTML = data.lamp_html;
-  }
+  setTitle(data.title);
+  linesKey = patchIfChanged(byId("lines"), data.lines_html, linesKey);
+  lampKey = patchIfChanged(byId("lamp"), data.lamp_html, lampKey);
   for (const entry of data.entries) appendEntry(entry.html);
-  if (data.alerts.length) announce(alertRegion, data.alerts.join(". "));
-  document.querySelectorAll("[data-active-line]").forEach((input) => { input.value = data.active_line || ""; });
+  news.onPoll(data);
+  setActiveLine(data.active_line);
   setPaused(data.paused);
   lastSeq = data.seq;
   ring.set(data.ringing && body.dataset.ringMuted !== "on");
@@ -100,10 +128,10 @@ async function onSubmit(event) {
   const { status, payload } = await postForm(form, submitter);
   if (payload.redirect) { window.location.assign(payload.redirect); return; }
   if (status >= 400) {
-    const text = payload.error || Object.values(payload.errors || {}).join(" ") || payload.message;
-    announce(alertRegion, text);
+    news.error(form, payload);
     return;
   }
+  news.clearErrors(form);
   if ("muted" in payload) {
     body.dataset.ringMuted = payload.muted ? "on" : "off";
     byId("mute-button").setAttribute("aria-pressed", payload.muted ? "true" : "false");
@@ -111,9 +139,39 @@ async function onSubmit(event) {
   }
   const reply = form.querySelector("#reply");
   if (reply) { reply.value = ""; if (voice) voice.resetReply(); }
+  news.cover(payload.covered);
+  // Focus first when its target is already there (answer: the reply field), so the caller's
+  // first sentence, arriving with the poll, is not cut off by the field being read.
+  const early = payload.focus && byId(payload.focus);
+  if (early) focusId(payload.focus);
+  if (payload.message) news.status(payload.message);
   await poll();
-  if (payload.focus) focusId(payload.focus);
-  if (payload.message) announce(statusRegion, payload.message);
+  if (payload.focus && !early) focusId(payload.focus);
+}
+
+// Status on demand (docs/announcements.md): the server composes the answer when asked, so
+// running times are spoken only then; "repeat" says the last announcement again.
+async function onAsk(event) {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-ask")) return;
+  event.preventDefault();
+  const what = event.submitter ? event.submitter.value : "lines";
+  try {
+    const response = await fetch(`${form.action}?what=${encodeURIComponent(what)}`, {
+      credentials: "same-origin", headers: { Accept: "application/json", "X-Requested-With": "fetch" },
+    });
+    const payload = await response.json();
+    if (payload.message) news.status(payload.message);
+  } catch (_error) {
+    form.submit(); // the plain page answers the same question
+  }
+}
+
+function initAsk() {
+  const repeat = byId("repeat-announcement");
+  if (!repeat) return;
+  repeat.hidden = false;
+  repeat.addEventListener("click", () => news.repeat(byId("lines").textContent.trim()));
 }
 
 function lastCallerLine() {
@@ -151,27 +209,42 @@ function onKeydown(event) {
   }
   const target = document.querySelector(`[data-shortcut="${name}"]`);
   if (!target) return;
+  if (target instanceof HTMLButtonElement && target.disabled) { sayWhyDisabled(target); return; }
   if (target instanceof HTMLButtonElement) target.click(); else target.focus();
 }
 
+// A shortcut for a button that is off (e.g. "Parla" with no speech recognition for the call's
+// language) says why, in the status region, instead of doing nothing.
+function sayWhyDisabled(button) {
+  const ids = (button.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+  const why = ids.map((id) => (byId(id) ? byId(id).textContent.trim() : "")).filter(Boolean).join(" ");
+  news.status(`${button.textContent.trim()}: ${why || button.title || ""}`.replace(/: $/, "."));
+}
+
 export function start() {
-  linesHtml = byId("lines").innerHTML;
-  lampHtml = byId("lamp").innerHTML;
+  linesKey = contentKey(byId("lines").innerHTML);
+  lampKey = contentKey(byId("lamp").innerHTML);
+  news = new Announcements({ attempt: body.dataset.attempt, status: statusRegion, alert: alertRegion });
   // Entries the trainee has not heard yet (posted without script) are re-added so the log
-  // region announces them.
+  // region announces them; none twice in this tab, even after a reload.
   if (body.dataset.seen !== undefined) {
-    const seen = Number(body.dataset.seen);
+    const seen = Math.max(Number(body.dataset.seen), news.heard);
     const fresh = [...log.querySelectorAll("[data-seq]")].filter((li) => Number(li.dataset.seq) > seen);
     fresh.forEach((li) => li.remove());
     window.setTimeout(() => fresh.forEach((li) => { logList.append(li); }), 300);
   }
-  for (const [region] of [[statusRegion], [alertRegion]]) {
-    const initial = [...region.querySelectorAll("[data-initial]")].map((n) => n.textContent.trim()).join(" ");
-    if (initial) announce(region, initial);
-  }
+  news.onLoad(lastSeq);
   log.scrollTop = log.scrollHeight;
   if (body.dataset.focus && !byId("error-summary")) focusId(body.dataset.focus);
+  document.addEventListener("submit", onAsk);
   document.addEventListener("submit", onSubmit);
+  initAsk();
+  watchLayout();
+  initDrafts(body.dataset.attempt);
+  initActivity(document.querySelector(".reply-form").action, () => {
+    const line = document.querySelector("[data-active-line]");
+    return line ? line.value : "";
+  });
   document.addEventListener("keydown", onKeydown);
   voice = initVoice({ status: statusRegion, alert: alertRegion }, poll);
   const combo = document.querySelector("[data-combobox]");

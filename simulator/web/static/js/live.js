@@ -1,8 +1,16 @@
 // Live regions exist in the page from load; to (re)announce, clear then set ~100 ms later.
+// The last text announced is kept so the trainee can ask for it again (docs/announcements.md).
+let lastAnnounced = "";
+
 export function announce(region, text) {
   if (!region || !text) return;
+  lastAnnounced = text;
   region.textContent = "";
   window.setTimeout(() => { region.textContent = text; }, 120);
+}
+
+export function lastAnnouncement() {
+  return lastAnnounced;
 }
 
 export function csrfToken() {
