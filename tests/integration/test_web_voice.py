@@ -81,7 +81,8 @@ def test_spoken_reply_is_recognised_recorded_and_answered(app) -> None:
     assert payload["message"].startswith("Riconosciuto: ")
     state = _state(client, url)
     html = " ".join(entry["html"] for entry in state["entries"])
-    assert "Operatore:</span> <span>" + payload["transcript"] in html
+    # The operator spoke English to an English caller: the line is marked with its language.
+    assert 'Operatore:</span> <span lang="en-GB">' + payload["transcript"] in html
     assert "Could I speak to your export manager" in html  # the caller moved on
     attempt_id = int(url.rsplit("/", 1)[1])
     with app.extensions["centralino_db"].read() as s:
