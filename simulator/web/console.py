@@ -41,7 +41,15 @@ from simulator.store.models import (
     ScenarioVersion,
     Score,
 )
-from simulator.web import caller_audio, console_forms, console_view, library_view, on_demand, voice
+from simulator.web import (
+    caller_audio,
+    console_forms,
+    console_view,
+    library_view,
+    on_demand,
+    practice_breaks,
+    voice,
+)
 from simulator.web.errors import wants_json
 from simulator.web.search import directory_hits
 from simulator.web.shortcuts import SHORTCUTS, aria_keys
@@ -92,6 +100,8 @@ def home() -> ResponseReturnValue:
             filters=filters,
             options=library_view.filter_options([c.version for c in others], reader),
             rows=rows,
+            pause_reminder=practice_breaks.reminder(_me()),
+            until_pause=practice_breaks.until_pause(_me()),
         )
 
 
@@ -383,10 +393,15 @@ def ask(attempt_id: int) -> ResponseReturnValue:
     The script shows the answer in the status region; without it, the console page does.
     """
     what = request.args.get("what", "lines")
-    if what not in ("lines", "last"):
+    if what not in ("lines", "last", "pause"):
         abort(400)
     snap = _snapshot(attempt_id)
-    text = on_demand.lines_summary(snap) if what == "lines" else on_demand.last_operation(snap)
+    if what == "pause":
+        text = practice_breaks.until_pause(_me())
+    elif what == "lines":
+        text = on_demand.lines_summary(snap)
+    else:
+        text = on_demand.last_operation(snap)
     if wants_json():
         return jsonify(ok=True, message=text)
     flash(text, "status")
@@ -442,6 +457,8 @@ def result(attempt_id: int) -> ResponseReturnValue:
         view=console_view.build(snap),
         report=score.report,
         back_url=url_for("console.home"),
+        # The call has ended: the moment to say a pause is due (never during a call).
+        pause_reminder=practice_breaks.reminder(_me()),
     )
 
 
