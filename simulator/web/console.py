@@ -33,6 +33,7 @@ from simulator.flaskkit.i18n import lang, pick
 from simulator.flaskkit.security import current_user, db, role_required
 from simulator.practice import accounts, attempts
 from simulator.practice.library import current_scenarios
+from simulator.procedure_text import duty_name
 from simulator.store.models import (
     EARCONS,
     VOICE_MODES,
@@ -194,6 +195,7 @@ def _render(
             poll_ms=current_app.config["POLL_INTERVAL_MS"],
             voice_status=voice.voice_status(voice.line_language(snap)),
             last_caller_seq=_last_caller_seq(snap),
+            duty_name=duty_name,
         ),
         status,
     )
