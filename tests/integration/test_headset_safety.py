@@ -50,7 +50,10 @@ def test_every_caller_line_is_within_loudness_and_peak(
     outside = []
     for text, voice in lines:
         lufs, peak = within_limits(cache.get(text, voice))
-        if abs(lufs - TARGET_LUFS) > LOUDNESS_TOLERANCE_LU or peak > PEAK_LIMIT_DBFS + PEAK_TOLERANCE_DB:
+        if (
+            abs(lufs - TARGET_LUFS) > LOUDNESS_TOLERANCE_LU
+            or peak > PEAK_LIMIT_DBFS + PEAK_TOLERANCE_DB
+        ):
             outside.append(f"{lufs:.1f} LUFS, {peak:.1f} dBFS: {voice.voice} «{text[:60]}»")
     assert not outside, "\n".join(outside)
 
