@@ -19,6 +19,7 @@ from simulator.model import (
     RA_IDS,
     ActionCriterion,
     Call,
+    ChecklistCriterion,
     Company,
     DirectoryCriterion,
     FonogrammaCriterion,
@@ -333,7 +334,16 @@ def _check_criteria(
                 report.unknown(
                     (*where, "line"), ("linea sconosciuta", "line"), criterion.line, lines
                 )
-        if isinstance(criterion, SpeechCriterion):
+        if isinstance(criterion, ChecklistCriterion):
+            for number, item in enumerate(criterion.items):
+                if item.line is not None and item.line not in lines:
+                    report.unknown(
+                        (*where, "items", number, "line"),
+                        ("linea sconosciuta", "line"),
+                        item.line,
+                        lines,
+                    )
+        if isinstance(criterion, SpeechCriterion | ChecklistCriterion):
             after = criterion.window.after
             if after not in ("answer", "start") and after not in steps:
                 report.unknown(
