@@ -46,13 +46,14 @@ def _spans(
             .where(AttemptEvent.attempt_id.in_(list(by_attempt)))
             .order_by(AttemptEvent.attempt_id, AttemptEvent.seq)
         ).all()
-        for row in rows:
-            events[row.attempt_id].append((row.t, row.kind))
-    for attempt_id, row in by_attempt.items():
-        spans = session_spans(row.clock_origin, events[attempt_id], pause_s)
-        if spans and row.status == "active" and 0 <= now - spans[-1].end < pause_s:
+        # Unpacked by position: ``Row.t`` is SQLAlchemy's typed-tuple accessor, not the column.
+        for attempt_id, t, kind in rows:
+            events[attempt_id].append((t, kind))
+    for attempt_id, attempt in by_attempt.items():
+        spans = session_spans(attempt.clock_origin, events[attempt_id], pause_s)
+        if spans and attempt.status == "active" and 0 <= now - spans[-1].end < pause_s:
             spans[-1] = Span(spans[-1].start, now)  # still at the console
-        out[row.trainee_id].extend(spans)
+        out[attempt.trainee_id].extend(spans)
     return out
 
 
