@@ -34,7 +34,9 @@ def practise(app, trainee: int, clock: MovableClock, start: float, end: float, f
     (a paused call is still a call in progress)."""
     db = app.extensions["centralino_db"]
     attempt = attempts.start_attempt(db, trainee, "web-messaggio", clock=clock.at(start))
-    attempts.act(db, attempt, Action("answer", "l1"), trainee_id=trainee, clock=clock.at(start + 1))
+    attempts.act(
+        db, attempt, Action("answer", "l1"), trainee_id=trainee, clock=clock.at(start + 0.25)
+    )
     if finish:
         attempts.finish(db, attempt, trainee_id=trainee, clock=clock.at(end))
     else:

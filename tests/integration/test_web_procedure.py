@@ -17,7 +17,7 @@ def test_console_shows_the_company_procedure_as_documents(tmp_path) -> None:
     page = client.get(started).get_data(as_text=True)
     documents = page[page.index('<details class="briefing" id="procedure">') :]
     documents = documents[: documents.index("</details>")]
-    assert "Documenti dell&#39;azienda: procedure di sicurezza ed emergenza" in documents
+    assert "Documenti dell'azienda: procedure di sicurezza ed emergenza" in documents
     assert "<strong>112</strong>: Numero unico di emergenza" in documents
     assert "primo soccorso: Pietro Caruso, interno 272, Tutta la sede" in documents
     assert '<h2 class="procedure-heading" id="procedure-minaccia">' in documents
