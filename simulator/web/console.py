@@ -138,6 +138,34 @@ def _snapshot(attempt_id: int, tick: bool = True, since: int = 0) -> attempts.Sn
         abort(404)
 
 
+def _pause_after(snap: attempts.Snapshot) -> str | None:
+    """The pause reminder, when the call in progress has just ended and a pause is due.
+
+    Never during a call: only once no line rings, talks or waits and one has ended.
+    """
+    lines = snap.state.lines.values()
+    if snap.state.open_lines() or not any(ln.status == "ended" for ln in lines):
+        return None
+    return practice_breaks.reminder(_me())
+
+
+def _with_pause(
+    notices: list[tuple[int, str, str]], snap: attempts.Snapshot
+) -> list[tuple[int, str]]:
+    """Notices as (seq, text), the pause reminder added to the one that ended the last call."""
+    out = [(seq, text) for seq, _kind, text in notices]
+    ending = [i for i, (_seq, kind, _text) in enumerate(notices) if kind in _CALL_ENDS]
+    if ending:
+        reminder = _pause_after(snap)
+        if reminder:
+            seq, text = out[ending[-1]]
+            out[ending[-1]] = (seq, f"{text} {reminder}")
+    return out
+
+
+_CALL_ENDS = ("caller_hangup", "missed")
+
+
 def _render(
     snap: attempts.Snapshot,
     *,
@@ -165,11 +193,14 @@ def _render(
     )
     # After a plain-form action: what happened meanwhile that the action's own message (the
     # flashed status) does not say: a caller who hung up, a missed call.
-    notices = [
-        (seq, text)
-        for seq, kind, text in view.notices
-        if seen is not None and seq > seen and kind in ("caller_hangup", "missed")
-    ]
+    notices = _with_pause(
+        [
+            (seq, kind, text)
+            for seq, kind, text in view.notices
+            if seen is not None and seq > seen and kind in _CALL_ENDS
+        ],
+        snap,
+    )
     if focus is None:
         focus = request.args.get("focus") or (f"{tool}-first" if tool else None)
     return (
@@ -324,6 +355,8 @@ def act(attempt_id: int) -> ResponseReturnValue:
     seen = before if before is not None else snap.last_seq
     base = before if before is not None else snap.since
     message, focus, covered = _message_for(action, snap, base)
+    if action.kind in ("hangup", "transfer") and (reminder := _pause_after(snap)):
+        message = f"{message} {reminder}"  # the action that ended the last call says it
     if snap.status != "active":
         target = url_for("console.result", attempt_id=attempt_id)
         return jsonify(ok=True, redirect=target) if wants_json() else redirect(target)
@@ -377,7 +410,10 @@ def state(attempt_id: int) -> ResponseReturnValue:
             for seq, text in view.alerts
             if seq > after
         ],
-        notices=[{"seq": seq, "text": text} for seq, _k, text in view.notices if seq > after],
+        notices=[
+            {"seq": seq, "text": text}
+            for seq, text in _with_pause([n for n in view.notices if n[0] > after], snap)
+        ],
         active_line=view.active_line,
         ringing=any(line.status == "ringing" for line in view.lines),
         audio=_audio_of(snap, after),

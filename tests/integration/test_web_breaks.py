@@ -9,7 +9,7 @@ import time
 from simulator.events import Action
 from simulator.practice import attempts
 from simulator.practice.practice_time import day_start
-from simulator.web.testing import login, make_app, seed_users, url_for_backend
+from simulator.web.testing import form_data, login, make_app, seed_users, url_for_backend
 
 MINUTE = 60.0
 
@@ -93,3 +93,38 @@ def test_the_school_chooses_a_shorter_stretch(tmp_path) -> None:
     attempt = practise(app, users["marta"], clock, 0, 31, finish=True)
     result = client.get(f"/attempts/{attempt}/result").get_data(as_text=True)
     assert "Pausa dovuta" in result
+
+
+def test_the_call_that_ends_the_stretch_says_the_pause_in_its_own_message(tmp_path) -> None:
+    clock = MovableClock()
+    app = make_app(url_for_backend("sqlite", tmp_path), tmp_path, CLOCK=clock)
+    users = seed_users(app)
+    luca = users["luca"]
+    db = app.extensions["centralino_db"]
+    client = app.test_client()
+    login(client, "luca")
+    practise(app, luca, clock, 0, 110, finish=True)
+
+    talking = attempts.start_attempt(db, luca, "web-messaggio", clock=clock.at(120.5))
+    attempts.act(db, talking, Action("answer", "l1"), trainee_id=luca, clock=clock.at(120.6))
+    clock.at(121)
+    page = client.get(f"/attempts/{talking}").get_data(as_text=True)
+    assert "Pausa dovuta" not in page  # two hours are up, but a call is in progress
+    hung_up = client.post(
+        f"/attempts/{talking}/action",
+        data=form_data(page, kind="hangup", line="l1"),
+        headers={"X-Requested-With": "fetch"},
+    ).get_json()
+    assert hung_up["message"] == "Linea 1 chiusa. Pausa dovuta: 15 min lontano da schermo e cuffia."
+
+    # A caller who hangs up on the next call: the poll's notice of the hang-up carries it.
+    waiting = attempts.start_attempt(db, luca, "web-messaggio", clock=clock.at(122))
+    seen = attempts.act(
+        db, waiting, Action("answer", "l1"), trainee_id=luca, clock=clock.at(122.1)
+    ).last_seq
+    attempts.tick(db, waiting, trainee_id=luca, clock=clock.at(130))  # silence: caller gives up
+    state = client.get(f"/attempts/{waiting}/state?after={seen}").get_json()
+    ended = [n["text"] for n in state["notices"] if "riattaccato" in n["text"]]
+    assert len(ended) == 1 and ended[0].endswith(
+        "Pausa dovuta: 15 min lontano da schermo e cuffia."
+    )
