@@ -122,18 +122,32 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
-    from simulator.coverage import coverage_rows
+    from simulator.coverage import competence_rows, coverage_rows
     from simulator.loader import load_library
 
     lang = ui_lang(args)
     library = load_library(_library_root(args))
-    rows = coverage_rows([s.scenario for s in library.scenarios.values()])
+    scenarios = [s.scenario for s in library.scenarios.values()]
+    rows = coverage_rows(scenarios)
     missing = 0
     for row in rows:
         names = ", ".join(row.scenarios) if row.scenarios else tr(lang, "NESSUNO", "NONE")
         if not row.scenarios:
             missing += 1
         print(f"{row.ra} | {row.activity(lang)} | {len(row.scenarios)} | {names}", file=out)
+    # Competences beyond the RA: the competence, then each scenario/criterion tagged with it.
+    for competence in competence_rows(scenarios):
+        covering = ", ".join(competence.scenarios) or tr(lang, "NESSUNO", "NONE")
+        label = tr(lang, "Competenza", "Competence")
+        print(
+            f"{label} {competence.competence} | {competence.title(lang)} | "
+            f"{len(competence.scenarios)} | {covering}",
+            file=out,
+        )
+        for entry in competence.criteria:
+            print(f"  {entry}", file=out)
+        if not competence.criteria:
+            missing += 1
     if missing:
         print(
             tr(lang, f"{missing} attività non coperte.", f"{missing} activities uncovered."),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from simulator.model import Scenario
+from simulator.model import COMPETENCES, Scenario
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,4 +138,36 @@ def coverage_rows(scenarios: Iterable[Scenario]) -> list[CoverageRow]:
             if any(c.ra == activity.ra and activity.covers(s, c) for c in s.all_criteria())
         )
         rows.append(CoverageRow(activity.ra, activity.it, activity.en, covering))
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class CompetenceRow:
+    """A competence of the qualification and the criteria (scenario/criterion) tagged with it."""
+
+    competence: str
+    it: str
+    en: str
+    criteria: tuple[str, ...]
+
+    def title(self, lang: str) -> str:
+        return self.en if lang == "en" else self.it
+
+    @property
+    def scenarios(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(entry.split("/")[0] for entry in self.criteria))
+
+
+def competence_rows(scenarios: Iterable[Scenario]) -> list[CompetenceRow]:
+    """One row per competence with every ``scenario/criterion`` tagged with it."""
+    library = sorted(scenarios, key=lambda s: s.id)
+    rows = []
+    for competence, (it, en) in COMPETENCES.items():
+        tagged = tuple(
+            f"{s.id}/{c.id}"
+            for s in library
+            for c in s.criteria
+            if getattr(c, "competence", None) == competence
+        )
+        rows.append(CompetenceRow(competence, it, en, tagged))
     return rows

@@ -52,6 +52,17 @@ RA_FULL_TITLES: dict[str, str] = {
     "all'assistenza tecnica",
 }
 
+# The qualification's competences that are not one of the two ADA's RA, but that criteria can serve
+# too (reference/qualifica-operatore-assistenza-telefonica.txt): a criterion still scores one RA,
+# and its ``competence`` tag lets `simulator coverage` show what trains the competence.
+COMPETENCES: dict[str, tuple[str, str]] = {
+    "sicurezza": (
+        "Cura degli aspetti relativi alla sicurezza sul lavoro",
+        "Workplace health and safety",
+    ),
+}
+Competence = Literal["sicurezza"]
+
 Family = Literal[
     "smistamento",
     "messaggi",
@@ -177,6 +188,72 @@ class TicketQueue(Strict):
     description: str = ""
 
 
+class EmergencyNumber(Strict):
+    number: str = Field(description="Numero da comporre, es. '112' / number to dial")
+    name: str = Field(description="A chi risponde / who answers, e.g. 'Numero unico di emergenza'")
+    use: str = Field("", description="Quando chiamarlo / when to call it")
+
+
+WardenDuty = Literal["first_aid", "fire", "evacuation"]
+
+
+class Warden(Strict):
+    staff: Identifier = Field(description="Id dello staff / staff id")
+    duty: WardenDuty = Field(
+        description="Incarico: primo soccorso, antincendio, evacuazione / duty: first aid, fire..."
+    )
+    area: str = Field("", description="Zona di competenza / area covered")
+
+
+class AssemblyPoint(Strict):
+    id: Identifier
+    name: str = Field(description="Punto di raccolta / assembly point")
+    serves: str = Field("", description="Chi vi si raduna / who gathers there")
+
+
+class ProcedureDocument(Strict):
+    """One of the company's written procedures, read by the trainee at the console."""
+
+    id: Identifier
+    title: str
+    steps: list[str] = Field(min_length=1, description="I passi, in ordine / the steps, in order")
+
+
+class Procedure(Strict):
+    """The company's safety documents: who to call, who the wardens are, where to gather."""
+
+    emergency_numbers: list[EmergencyNumber] = Field(
+        min_length=1, description="Numeri di emergenza / emergency numbers"
+    )
+    rescue_address: str = Field(
+        description="Indirizzo da dare ai soccorsi / address to give the rescue services"
+    )
+    rescue_access: str = Field(
+        "", description="Accesso per i mezzi di soccorso / access for the rescue vehicles"
+    )
+    callback_number: str | None = Field(
+        None, description="Numero da lasciare per essere richiamati / callback number to give"
+    )
+    announcement_extension: str | None = Field(
+        None,
+        pattern=r"^\d{2,5}$",
+        description="Interno della diffusione sonora / public-address extension",
+    )
+    wardens: list[Warden] = Field(
+        default_factory=list, description="Addetti alle emergenze / emergency wardens"
+    )
+    assembly_points: list[AssemblyPoint] = Field(
+        default_factory=list, description="Punti di raccolta / assembly points"
+    )
+    threat_checklist: list[str] = Field(
+        default_factory=list,
+        description="Domande da fare a chi minaccia / questions to ask a threatening caller",
+    )
+    documents: list[ProcedureDocument] = Field(
+        default_factory=list, description="Procedure scritte / written procedures"
+    )
+
+
 class Company(Strict):
     """A fictional workplace: the directory, presence, authorisation table and knowledge."""
 
@@ -190,6 +267,9 @@ class Company(Strict):
     authorisations: list[Authorisation] = Field(default_factory=list)
     knowledge_base: list[KnowledgeArticle] = Field(default_factory=list)
     ticket_queues: list[TicketQueue] = Field(default_factory=list)
+    procedure: Procedure | None = Field(
+        None, description="Procedure di sicurezza e di emergenza / safety and emergency procedures"
+    )
 
 
 # --------------------------------------------------------------------------- caller
@@ -346,6 +426,13 @@ class CriterionBase(Strict):
             "non superato; 'if_happened': giudicato solo se è successo (es. l'attesa), altrimenti "
             "escluso dall'RA / 'always': not judged counts as not passed; 'if_happened': judged "
             "only if the situation arose, otherwise left out of the RA"
+        ),
+    )
+    competence: Competence | None = Field(
+        None,
+        description=(
+            "Competenza servita oltre all'RA, es. 'sicurezza' / competence also served, "
+            "e.g. 'sicurezza' (workplace safety)"
         ),
     )
     weight: float = Field(1.0, gt=0, le=10)
@@ -523,6 +610,68 @@ class HoldEtiquetteCriterion(CriterionBase):
     )
 
 
+ChecklistForm = Literal["message", "report", "ticket", "fonogramma"]
+
+
+class ChecklistItem(Strict):
+    """One thing a procedure requires: asked, said, done at the console, or written in a form."""
+
+    id: Identifier
+    title: str = Field(min_length=1, description="Cosa va fatto, in italiano / the item, Italian")
+    title_en: str = Field(min_length=1, description="Lo stesso in inglese / the same in English")
+    asked: list[str] = Field(
+        default_factory=list, description="Domande da fare (frasi) / questions to ask (phrases)"
+    )
+    said: list[str] = Field(default_factory=list, description="Frasi da dire / phrases to say")
+    done: ActionName | None = Field(None, description="Azione da fare / console action to do")
+    to: list[str] | None = Field(
+        None, description="Per 'done': destinazioni o numeri accettati / accepted targets, numbers"
+    )
+    written: list[str] = Field(
+        default_factory=list,
+        description="Parole da scrivere in un modulo (una basta) / words to write (any one)",
+    )
+    form: ChecklistForm | None = Field(
+        None, description="Per 'written': il modulo (default: uno qualsiasi) / which form"
+    )
+    line: Identifier | None = Field(
+        None, description="Linea, se diversa dal criterio / line, if not the criterion's"
+    )
+
+    @model_validator(mode="after")
+    def _one_way(self) -> ChecklistItem:
+        ways = [bool(self.asked), bool(self.said), self.done is not None, bool(self.written)]
+        if sum(ways) != 1:
+            raise ValueError(
+                "ogni voce ha uno fra 'asked', 'said', 'done', 'written' / each item has exactly "
+                "one of 'asked', 'said', 'done', 'written'"
+            )
+        if self.to is not None and self.done is None:
+            raise ValueError("'to' vale solo con 'done' / 'to' only applies with 'done'")
+        if self.form is not None and not self.written:
+            raise ValueError("'form' vale solo con 'written' / 'form' only applies with 'written'")
+        return self
+
+
+class ChecklistCriterion(CriterionBase):
+    """The items a procedure requires, in any order or in the given one; a missed item is named."""
+
+    kind: Literal["checklist"]
+    order: Literal["any", "given"] = Field(
+        "any", description="'given': nell'ordine scritto / in the written order"
+    )
+    window: Window = Window()
+    items: list[ChecklistItem] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _unique_items(self) -> ChecklistCriterion:
+        ids = [item.id for item in self.items]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"voci ripetute / repeated items: {', '.join(repeated)}")
+        return self
+
+
 RouteCriterion = Annotated[
     ActionCriterion
     | TimingCriterion
@@ -535,11 +684,12 @@ RouteCriterion = Annotated[
     | RegisterCriterion
     | LanguageCriterion
     | PromiseCriterion
-    | HoldEtiquetteCriterion,
+    | HoldEtiquetteCriterion
+    | ChecklistCriterion,
     Field(discriminator="kind"),
 ]
 
-_INHERITED = ("ra", "advice", "line", "title", "title_en")
+_INHERITED = ("ra", "advice", "line", "title", "title_en", "competence")
 
 
 class AlternativesCriterion(CriterionBase):
@@ -585,6 +735,7 @@ Criterion = Annotated[
     | LanguageCriterion
     | PromiseCriterion
     | HoldEtiquetteCriterion
+    | ChecklistCriterion
     | AlternativesCriterion,
     Field(discriminator="kind"),
 ]

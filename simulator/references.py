@@ -19,6 +19,7 @@ from simulator.model import (
     RA_IDS,
     ActionCriterion,
     Call,
+    ChecklistCriterion,
     Company,
     DirectoryCriterion,
     FonogrammaCriterion,
@@ -104,7 +105,31 @@ def check_company(company: Company, doc: Document, file: str) -> list[Problem]:
                 authorisation.staff,
                 staff,
             )
+    if company.procedure is not None:
+        _check_procedure(report, company, staff)
     return report.problems
+
+
+def _check_procedure(report: _Report, company: Company, staff: set[str]) -> None:
+    """Wardens are real staff, and the public-address extension is no colleague's."""
+    assert company.procedure is not None
+    for index, warden in enumerate(company.procedure.wardens):
+        if warden.staff not in staff:
+            report.unknown(
+                ("procedure", "wardens", index, "staff"),
+                ("membro dello staff sconosciuto", "staff member"),
+                warden.staff,
+                staff,
+            )
+    paging = company.procedure.announcement_extension
+    _, extensions = _targets(company)
+    if paging is not None and paging in extensions:
+        report.add(
+            ("procedure", "announcement_extension"),
+            f"interno '{paging}' già di un collega o reparto: la diffusione sonora ne vuole uno",
+            f"extension '{paging}' already belongs to a colleague or department: the public "
+            "address needs its own",
+        )
 
 
 # --------------------------------------------------------------------------- scenario
@@ -309,7 +334,16 @@ def _check_criteria(
                 report.unknown(
                     (*where, "line"), ("linea sconosciuta", "line"), criterion.line, lines
                 )
-        if isinstance(criterion, SpeechCriterion):
+        if isinstance(criterion, ChecklistCriterion):
+            for number, item in enumerate(criterion.items):
+                if item.line is not None and item.line not in lines:
+                    report.unknown(
+                        (*where, "items", number, "line"),
+                        ("linea sconosciuta", "line"),
+                        item.line,
+                        lines,
+                    )
+        if isinstance(criterion, SpeechCriterion | ChecklistCriterion):
             after = criterion.window.after
             if after not in ("answer", "start") and after not in steps:
                 report.unknown(

@@ -54,6 +54,10 @@ class FailingCriterion(_Strict):
     between_s: tuple[float, float] | None = Field(
         None, description="Evidence time expected in this window (seconds)"
     )
+    evidence_has: list[str] = Field(
+        default_factory=list,
+        description="Words the evidence must name, in Italian or English (a missed item)",
+    )
 
 
 class Expectation(_Strict):

@@ -21,6 +21,7 @@ from simulator.call_state import CallState
 from simulator.errors import CallStateError, CentralinoError
 from simulator.events import Action, Event
 from simulator.model import Company, Scenario
+from simulator.procedure_text import procedure_lines
 from simulator.report_text import render_report
 from simulator.scoring import score
 from simulator.transcript import describe
@@ -60,6 +61,8 @@ COMMANDS: dict[str, str] = {
     "lines": "lines",
     "tabella": "table",
     "table": "table",
+    "procedure": "procedure",
+    "procedures": "procedure",
     "pausa": "pause",
     "pause": "pause",
     "fine": "finish",
@@ -118,12 +121,14 @@ HELP_IT = """Comandi (tutto il resto viene detto al chiamante):
 /rispondi [linea]  /attesa  /riprendi [linea]  /trasferisci INTERNO  /annuncia INTERNO
 /messaggio  /fonogramma  /rapporto  /ticket  /rubrica TESTO  /modifica-rubrica
 /uscita (chiamata in uscita)  /tabella (autorizzazioni)  /segreteria [id]  /benvenuto
+/procedure (procedure di sicurezza ed emergenza dell'azienda)
 /chiudi [linea]  /linee  /pausa  /fine  /aiuto
 /parla (rispondi a voce, Invio per finire)  /ascolta FILE.wav (un WAV come risposta)"""
 HELP_EN = """Commands (anything else is said to the caller):
 /answer [line]  /hold  /resume [line]  /transfer EXTENSION  /announce EXTENSION
 /message  /fonogramma  /report  /ticket  /directory TEXT  /edit-directory
 /call (outgoing call)  /table (authorisations)  /voicemail [id]  /greeting
+/procedures (the company's safety and emergency procedures)
 /hangup [line]  /lines  /pause  /finish  /help
 /speak (reply by microphone, Enter to stop)  /listen FILE.wav (a WAV file as your reply)"""
 
@@ -228,6 +233,9 @@ class TerminalSession:
             self._lines()
         elif kind == "table":
             self._table()
+        elif kind == "procedure":
+            for line in procedure_lines(self.state.company, self.lang):
+                self.say(line)
         elif kind in ("answer", "hold", "resume", "hangup"):
             self.apply(Action(kind, rest or None))
         elif kind in ("transfer", "announce"):

@@ -12,6 +12,7 @@ from typing import Any
 from simulator.evaluators import (
     action,
     alternatives,
+    checklist,
     directory,
     fonogramma,
     forbidden,
@@ -42,6 +43,7 @@ EVALUATORS: dict[str, Evaluator] = {
     "promise": promise.promise,
     "hold_etiquette": hold_etiquette.hold_etiquette,
     "alternatives": alternatives.alternatives,
+    "checklist": checklist.checklist,
 }
 
 

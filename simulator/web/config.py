@@ -38,12 +38,23 @@ DEFAULTS: dict[str, Any] = {
     "SPEECH_MAX_BYTES": 2 * 1024 * 1024,
     # Trainees may practise any library scenario, not only the assigned ones.
     "FREE_PRACTICE": True,
+    # Display-screen work (D.Lgs. 81/2008, art. 175): a pause of BREAK_MINUTES every
+    # BREAK_AFTER_MINUTES of continuous practice; the school may choose shorter stretches.
+    "BREAK_AFTER_MINUTES": 120,
+    "BREAK_MINUTES": 15,
     "DEBUG": False,
     "TESTING": False,
 }
 
 _BOOL_KEYS = {"SECURE_COOKIES", "DEBUG", "TESTING", "FREE_PRACTICE", "IVR_TRUST_CALLER_ID"}
-_INT_KEYS = {"MAX_UPLOAD_BYTES", "POLL_INTERVAL_MS", "SPEECH_MAX_BYTES", "TRUSTED_PROXIES"}
+_INT_KEYS = {
+    "MAX_UPLOAD_BYTES",
+    "POLL_INTERVAL_MS",
+    "SPEECH_MAX_BYTES",
+    "TRUSTED_PROXIES",
+    "BREAK_AFTER_MINUTES",
+    "BREAK_MINUTES",
+}
 
 
 def _coerce(key: str, raw: str) -> Any:

@@ -33,6 +33,7 @@ from simulator.flaskkit.i18n import lang, pick
 from simulator.flaskkit.security import current_user, db, role_required
 from simulator.practice import accounts, attempts
 from simulator.practice.library import current_scenarios
+from simulator.procedure_text import duty_name
 from simulator.store.models import (
     EARCONS,
     VOICE_MODES,
@@ -41,7 +42,15 @@ from simulator.store.models import (
     ScenarioVersion,
     Score,
 )
-from simulator.web import caller_audio, console_forms, console_view, library_view, on_demand, voice
+from simulator.web import (
+    caller_audio,
+    console_forms,
+    console_view,
+    library_view,
+    on_demand,
+    practice_breaks,
+    voice,
+)
 from simulator.web.errors import wants_json
 from simulator.web.search import directory_hits
 from simulator.web.shortcuts import SHORTCUTS, aria_keys
@@ -92,6 +101,8 @@ def home() -> ResponseReturnValue:
             filters=filters,
             options=library_view.filter_options([c.version for c in others], reader),
             rows=rows,
+            pause_reminder=practice_breaks.reminder(_me()),
+            until_pause=practice_breaks.until_pause(_me()),
         )
 
 
@@ -127,6 +138,34 @@ def _snapshot(attempt_id: int, tick: bool = True, since: int = 0) -> attempts.Sn
         abort(404)
 
 
+def _pause_after(snap: attempts.Snapshot) -> str | None:
+    """The pause reminder, when the call in progress has just ended and a pause is due.
+
+    Never during a call: only once no line rings, talks or waits and one has ended.
+    """
+    lines = snap.state.lines.values()
+    if snap.state.open_lines() or not any(ln.status == "ended" for ln in lines):
+        return None
+    return practice_breaks.reminder(_me())
+
+
+def _with_pause(
+    notices: list[tuple[int, str, str]], snap: attempts.Snapshot
+) -> list[tuple[int, str]]:
+    """Notices as (seq, text), the pause reminder added to the one that ended the last call."""
+    out = [(seq, text) for seq, _kind, text in notices]
+    ending = [i for i, (_seq, kind, _text) in enumerate(notices) if kind in _CALL_ENDS]
+    if ending:
+        reminder = _pause_after(snap)
+        if reminder:
+            seq, text = out[ending[-1]]
+            out[ending[-1]] = (seq, f"{text} {reminder}")
+    return out
+
+
+_CALL_ENDS = ("caller_hangup", "missed")
+
+
 def _render(
     snap: attempts.Snapshot,
     *,
@@ -154,11 +193,14 @@ def _render(
     )
     # After a plain-form action: what happened meanwhile that the action's own message (the
     # flashed status) does not say: a caller who hung up, a missed call.
-    notices = [
-        (seq, text)
-        for seq, kind, text in view.notices
-        if seen is not None and seq > seen and kind in ("caller_hangup", "missed")
-    ]
+    notices = _with_pause(
+        [
+            (seq, kind, text)
+            for seq, kind, text in view.notices
+            if seen is not None and seq > seen and kind in _CALL_ENDS
+        ],
+        snap,
+    )
     if focus is None:
         focus = request.args.get("focus") or (f"{tool}-first" if tool else None)
     return (
@@ -184,6 +226,7 @@ def _render(
             poll_ms=current_app.config["POLL_INTERVAL_MS"],
             voice_status=voice.voice_status(voice.line_language(snap)),
             last_caller_seq=_last_caller_seq(snap),
+            duty_name=duty_name,
         ),
         status,
     )
@@ -312,6 +355,8 @@ def act(attempt_id: int) -> ResponseReturnValue:
     seen = before if before is not None else snap.last_seq
     base = before if before is not None else snap.since
     message, focus, covered = _message_for(action, snap, base)
+    if action.kind in ("hangup", "transfer") and (reminder := _pause_after(snap)):
+        message = f"{message} {reminder}"  # the action that ended the last call says it
     if snap.status != "active":
         target = url_for("console.result", attempt_id=attempt_id)
         return jsonify(ok=True, redirect=target) if wants_json() else redirect(target)
@@ -365,7 +410,10 @@ def state(attempt_id: int) -> ResponseReturnValue:
             for seq, text in view.alerts
             if seq > after
         ],
-        notices=[{"seq": seq, "text": text} for seq, _k, text in view.notices if seq > after],
+        notices=[
+            {"seq": seq, "text": text}
+            for seq, text in _with_pause([n for n in view.notices if n[0] > after], snap)
+        ],
         active_line=view.active_line,
         ringing=any(line.status == "ringing" for line in view.lines),
         audio=_audio_of(snap, after),
@@ -383,10 +431,15 @@ def ask(attempt_id: int) -> ResponseReturnValue:
     The script shows the answer in the status region; without it, the console page does.
     """
     what = request.args.get("what", "lines")
-    if what not in ("lines", "last"):
+    if what not in ("lines", "last", "pause"):
         abort(400)
     snap = _snapshot(attempt_id)
-    text = on_demand.lines_summary(snap) if what == "lines" else on_demand.last_operation(snap)
+    if what == "pause":
+        text = practice_breaks.until_pause(_me())
+    elif what == "lines":
+        text = on_demand.lines_summary(snap)
+    else:
+        text = on_demand.last_operation(snap)
     if wants_json():
         return jsonify(ok=True, message=text)
     flash(text, "status")
@@ -442,6 +495,8 @@ def result(attempt_id: int) -> ResponseReturnValue:
         view=console_view.build(snap),
         report=score.report,
         back_url=url_for("console.home"),
+        # The call has ended: the moment to say a pause is due (never during a call).
+        pause_reminder=practice_breaks.reminder(_me()),
     )
 
 

@@ -44,7 +44,7 @@ from simulator.store.models import (
     Ticket,
     User,
 )
-from simulator.web import console_view, library_view
+from simulator.web import console_view, library_view, practice_breaks
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 
@@ -78,10 +78,13 @@ def dashboard() -> ResponseReturnValue:
         ).all()
         results = _last_results(s)
         scenarios = library.current_scenarios(s)
+    practice = practice_breaks.practice(t.id for t in trainees)
     return render_template(
         "instructor/dashboard.html",
         trainees=trainees,
         results=results,
+        practice=practice,
+        duration=practice_breaks.duration,
         ra_ids=RA_IDS,
         scenarios=scenarios,
     )

@@ -39,6 +39,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("J", "summary", _l("Stato delle linee: stato, chiamante e tempi di ogni linea")),
     Shortcut("W", "announcement", _l("Ripeti l'ultimo annuncio")),
     Shortcut("Q", "last_operation", _l("Di' l'ultima operazione fatta")),
+    Shortcut("N", "until_pause", _l("Di' quanto manca alla prossima pausa")),
     Shortcut(
         "K", "talk", _l("Parla: inizia a registrare la risposta, premi di nuovo per inviarla")
     ),

@@ -138,3 +138,36 @@ def test_other_pages(page: Page, live: LiveServer) -> None:
     page.goto(f"{base}/lang/en?next=/instructor/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert_axe_clean(page, "dashboard in English")
+
+
+def test_safety_scenario_documents_and_pause_pages(page: Page, tmp_path) -> None:
+    """A safety scenario's console with the company's documents open, its result with the pause
+    reminder after two hours of practice, and the class view with the practice column."""
+    from pathlib import Path
+
+    from simulator.web.testing import seed_users
+
+    scenarios = Path(__file__).resolve().parents[2] / "scenarios"
+    app = make_app(
+        f"sqlite:///{tmp_path / 'safety.db'}", tmp_path, scenarios, BREAK_AFTER_MINUTES=0
+    )
+    seed_users(app, trainees=("luca",), scenarios=["emergenza-infortunio-magazzino"])
+    with LiveServer(app) as server:
+        log_in(page, server.url, "luca")
+        page.click("#start-emergenza-infortunio-magazzino")
+        expect(page.locator("#answer-l1")).to_be_visible()
+        page.click("#procedure summary")
+        expect(page.locator("#procedure-infortunio")).to_be_visible()
+        assert_axe_clean(page, "console with the company documents open")
+        page.click("#finish-button")
+        expect(page.locator("#ra-1")).to_be_visible()
+        expect(page.locator("#pause-reminder")).to_be_visible()  # a pause is due at once here
+        assert_axe_clean(page, "result with the pause reminder")
+        page.context.clear_cookies()
+        page.goto(f"{server.url}/login")
+        page.fill("#f-username", "ada")
+        page.fill("#f-password", "password-di-prova")
+        page.click("button[type=submit]:has-text('Accedi')")
+        page.wait_for_url("**/instructor/")
+        expect(page.locator("th:has-text('Pratica oggi')")).to_be_visible()
+        assert_axe_clean(page, "class view with practice today")

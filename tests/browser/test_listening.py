@@ -246,6 +246,11 @@ def test_auto_hold_transfer_and_reload(page: Page, listening: LiveServer) -> Non
     assert said(page, "status")[-1] == last
     assert len(said(page, "status")) == 3
     assert [r for r in records(page) if r["type"] == "focus"] == []
+    # The time to the next pause is said on request only (never unasked during a call).
+    page.keyboard.press("Alt+Shift+KeyN")
+    expect(page.locator("#status")).to_have_text(
+        re.compile(r"^Pausa tra (\d+ h \d{2}|\d+) min \(\d+ min di pratica continua\)\.$")
+    )
 
     page.keyboard.press("Alt+Shift+KeyD")
     page.wait_for_url(re.compile(r"tool=transfer"))

@@ -241,3 +241,28 @@ def test_calibrate_prints_kappa_per_kind_and_every_disagreement(tmp_path: Path) 
     assert "1 disagreements:" in english.stdout
     assert "messaggio-completo (form): assessor P, scorer F" in english.stdout
     assert "number: 0971 234576, expected 0971 234567" in english.stdout
+
+
+def test_coverage_shows_the_safety_competence_and_what_covers_it() -> None:
+    result = run("coverage")
+    assert result.returncode == 0, result.stdout
+    line = next(x for x in result.stdout.splitlines() if x.startswith("Competenza sicurezza"))
+    assert "Cura degli aspetti relativi alla sicurezza sul lavoro" in line
+    for scenario in (
+        "emergenza-minaccia-bomba",
+        "emergenza-incendio-evacuazione",
+        "emergenza-infortunio-magazzino",
+        "en-emergency-gas-smell",
+    ):
+        assert scenario in line
+    assert "  emergenza-minaccia-bomba/domande-scheda" in result.stdout
+    english = run("--lang", "en", "coverage")
+    assert "Competence sicurezza | Workplace health and safety |" in english.stdout
+
+
+def test_procedure_command_reads_the_company_documents() -> None:
+    result = run("play", "emergenza-minaccia-bomba", stdin="/procedure\n/fine\n")
+    assert result.returncode == 0, result.stderr
+    assert "Numeri di emergenza:" in result.stdout
+    assert "  primo soccorso: Pietro Caruso, interno 272, Tutta la sede" in result.stdout
+    assert "  Quando esploderà?" in result.stdout

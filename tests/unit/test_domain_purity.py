@@ -15,6 +15,7 @@ DOMAIN = [
     "simulator.directory",
     "simulator.language",
     "simulator.expected",
+    "simulator.breaks",
 ]
 FORBIDDEN = ["flask", "twilio", "sqlalchemy", "audio", "ivr", "pyttsx3", "speech_recognition",
              "pocketsphinx", "numpy"]

@@ -42,3 +42,6 @@ def test_poor_script_fails_what_it_should(scenario_id: str) -> None:
             assert low <= criterion.evidence.t <= high, (
                 f"{failing.id} evidence at {criterion.evidence.t}, expected {failing.between_s}"
             )
+        evidence = f"{criterion.evidence.it} {criterion.evidence.en}"
+        for named in failing.evidence_has:
+            assert named in evidence, f"{failing.id} evidence does not name {named!r}: {evidence}"

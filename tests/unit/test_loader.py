@@ -24,6 +24,7 @@ from simulator.model import Company
 LIBRARY = Path(__file__).parent / "fixtures" / "library"
 COMPANY_FILE = LIBRARY / "companies" / "acme.yaml"
 SCENARIO_FILE = LIBRARY / "smistamento" / "assente.yaml"
+BUNDLED = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 @pytest.fixture(scope="module")
@@ -349,3 +350,23 @@ def test_cross_references_all_reported(companies: dict[str, Company], scenario_t
         ("criteria[3].line", "unknown line 'l2'"),
         ("criteria[4].expect[0].staff", "unknown staff member 'rossi-ana'"),
     ]
+
+
+def test_procedure_wardens_are_real_staff_and_the_public_address_is_free(tmp_path: Path) -> None:
+    """A company's safety procedure: a warden not in the staff, a paging extension already
+    taken, each placed on its line with the fix."""
+    company = tmp_path / "lucania.yaml"
+    text = (BUNDLED / "companies" / "lucania-forniture.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "{staff: caruso-pietro, duty: first_aid", "{staff: caruso-pietr, duty: first_aid"
+    )
+    company.write_text(
+        text.replace('announcement_extension: "299"', 'announcement_extension: "272"')
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_company(company)
+    found = {problem.path: problem for problem in caught.value.problems}
+    assert "forse 'caruso-pietro'?" in found["procedure.wardens[0].staff"].it
+    line = text.splitlines().index('  announcement_extension: "299"') + 1
+    assert found["procedure.announcement_extension"].line == line
+    assert "already belongs to a colleague" in found["procedure.announcement_extension"].en
