@@ -355,6 +355,7 @@ def upload() -> ResponseReturnValue:
     problems: list[Any] = []
     field_error: str | None = None
     checked: Any = None
+    source_lines: list[str] = []
     if request.method == "POST":
         upload_file = request.files.get("scenario")
         if upload_file is None or not upload_file.filename:
@@ -370,6 +371,9 @@ def upload() -> ResponseReturnValue:
                 )
             except ScenarioError as exc:
                 problems = exc.problems
+                if len(raw) <= current_app.config["MAX_UPLOAD_BYTES"]:
+                    # The file as uploaded, read-only, so each error can link to its line.
+                    source_lines = raw.decode("utf-8", errors="replace").splitlines()
             else:
                 if request.form.get("intent") == "add":
                     scenario = checked.scenario
@@ -392,5 +396,7 @@ def upload() -> ResponseReturnValue:
         problems=problems,
         field_error=field_error,
         checked=checked,
+        source_lines=source_lines,
+        error_lines={p.line for p in problems},
         limit_kb=current_app.config["MAX_UPLOAD_BYTES"] // 1024,
     ), (400 if has_errors else 200)

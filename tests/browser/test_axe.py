@@ -135,6 +135,13 @@ def test_other_pages(page: Page, live: LiveServer) -> None:
     expect(page).to_have_title(re.compile("^Errore:"))
     expect(page.locator("#error-summary")).to_be_focused()
     assert_axe_clean(page, "upload with errors")
+    # From the summary, by keyboard, to the offending line of the read-only file.
+    link = page.locator("#error-summary a[href='#line-3']").first
+    link.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("#line-3$"))
+    expect(page.locator("#line-3")).to_contain_text("level: 9")
+    assert_axe_clean(page, "upload with the file shown")
     page.goto(f"{base}/lang/en?next=/instructor/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert_axe_clean(page, "dashboard in English")

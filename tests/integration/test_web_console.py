@@ -298,6 +298,11 @@ def test_upload_errors_with_line_numbers(app, users):
     assert r.status_code == 400
     assert "<title>Errore:" in html and 'id="error-summary"' in html
     assert "Riga 5, colonna" in html
+    # Each error links to its line in a read-only view of the file as uploaded.
+    assert 'href="#line-5"' in html
+    assert '<li id="line-5" tabindex="-1" class="source-view__error">' in html
+    assert "<code>level: 9</code>" in html
+    assert '<li id="line-1" tabindex="-1"><code>id: rotto</code></li>' in html
 
 
 def test_upload_rejects_non_utf8_and_oversize(app, users):
