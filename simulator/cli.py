@@ -185,6 +185,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
             )
             for it, en in differences:
                 print("- " + tr(lang, it, en), file=out)
+    if args.save_events:
         Path(args.save_events).write_text(
             json.dumps(
                 {"scenario": scenario.id, "events": [e.to_json() for e in result.events]},

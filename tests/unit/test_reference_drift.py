@@ -40,4 +40,3 @@ def test_every_key_of_every_format_is_in_both_languages() -> None:
         for root in (Scenario, Company, Script):
             for key in _keys(root, set()):
                 assert f"| `{key}` |" in text, f"{key} missing from the {lang} reference"
-
