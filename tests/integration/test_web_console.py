@@ -302,7 +302,7 @@ def test_upload_errors_with_line_numbers(app, users):
     assert 'href="#line-5"' in html
     assert '<li id="line-5" tabindex="-1" class="source-view__error">' in html
     assert "<code>level: 9</code>" in html
-    assert '<li id="line-1" tabindex="-1"><code>id: rotto</code></li>' in html
+    assert '<li id="line-2" tabindex="-1"><code>title: Rotto</code></li>' in html
 
 
 def test_upload_rejects_non_utf8_and_oversize(app, users):
