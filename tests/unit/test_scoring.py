@@ -509,3 +509,28 @@ def test_spelling_in_order_is_judged_letter_by_letter() -> None:
     assert not result.passed
     assert result.score == 0.8
     assert "In ordine 4 di 5: manca o è fuori posto «C come Como»" in result.evidence.it
+
+
+def test_disclose_presence_protects_the_scenarios_own_presence_note() -> None:
+    """The note under the scenario's presence: is what must stay private, not the company's."""
+    own = (
+        'presence:\n  esposito-marco: {status: busy, until: "le 12:00", '
+        'note: "dal medico per una visita in ospedale"}\n'
+    )
+    criterion = """
+  - {id: riservatezza, ra: ADA.24.04.11.RA1, kind: forbidden,
+     disclose: [staff.esposito-marco.presence],
+     title: Riservatezza, title_en: Confidentiality, advice: "Non dire perché è occupato."}
+"""
+    told = log(
+        RING,
+        (2.0, "answer", "trainee", "l1", {}),
+        (6.0, "say", "trainee", "l1", {"text": "È in ospedale per una visita medica"}),
+    )
+    discreet = log(
+        RING,
+        (2.0, "answer", "trainee", "l1", {}),
+        (6.0, "say", "trainee", "l1", {"text": "Il direttore è occupato fino alle 12"}),
+    )
+    assert not score(scenario_with(criterion, own), COMPANY, told).criteria[0].passed
+    assert score(scenario_with(criterion, own), COMPANY, discreet).criteria[0].passed
