@@ -35,7 +35,8 @@ def tr(lang: str, it: str, en: str) -> str:
     return en if lang == "en" else it
 
 
-def _library_root(args: argparse.Namespace) -> Path:
+def library_root(args: argparse.Namespace) -> Path:
+    """The library every command reads: --library, else CENTRALINO_LIBRARY, else the bundled."""
     return Path(
         getattr(args, "library", None) or os.environ.get("CENTRALINO_LIBRARY") or DEFAULT_LIBRARY
     )
@@ -79,7 +80,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     from simulator.loader import validate_paths
 
     lang = ui_lang(args)
-    problems = validate_paths([Path(p) for p in args.paths], library=_library_root(args))
+    problems = validate_paths([Path(p) for p in args.paths], library=library_root(args))
     for problem in problems:
         print(problem.render(lang), file=out)
     total = len(problems)
@@ -94,7 +95,7 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
     from simulator.loader import load_library
 
     lang = ui_lang(args)
-    library = load_library(_library_root(args))
+    library = load_library(library_root(args))
     print(
         tr(lang, "id | famiglia | lingua | livello | RA", "id | family | language | level | RA"),
         file=out,
@@ -118,7 +119,7 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
     from simulator.loader import load_library
 
     lang = ui_lang(args)
-    library = load_library(_library_root(args))
+    library = load_library(library_root(args))
     rows = coverage_rows([s.scenario for s in library.scenarios.values()])
     missing = 0
     for row in rows:
@@ -143,7 +144,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from simulator.yaml_source import decode
 
     lang = ui_lang(args)
-    scenario, company, _ = _resolve_scenario(args.scenario, _library_root(args))
+    scenario, company, _ = _resolve_scenario(args.scenario, library_root(args))
     script_path = Path(args.script)
     try:
         text = decode(script_path.read_bytes(), str(script_path))
@@ -204,7 +205,7 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
 
     lang = ui_lang(args)
     path = Path(args.labels)
-    report = calibrate(load_labels(path), path.parent, load_library(_library_root(args)))
+    report = calibrate(load_labels(path), path.parent, load_library(library_root(args)))
     if args.json:
         payload = {
             "kinds": {
@@ -248,7 +249,7 @@ def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
             f"{args.eventlog}: invalid event log ({exc}). Expected JSON "
             '{{"scenario": ID, "events": [...]}}.',
         ) from exc
-    scenario, company, _ = _resolve_scenario(scenario_id, _library_root(args))
+    scenario, company, _ = _resolve_scenario(scenario_id, library_root(args))
     report = score(scenario, company, events)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2), file=out)
@@ -292,7 +293,7 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_play(args: argparse.Namespace, out: TextIO) -> int:
     from simulator.terminal import play
 
-    root = _library_root(args)
+    root = library_root(args)
     scenario, company, _ = _resolve_scenario(args.scenario, root)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     log_path = Path(args.log) if args.log else sessions_dir(root) / f"{scenario.id}-{stamp}.jsonl"
