@@ -113,6 +113,7 @@ def enter_step(
     """Move the caller to a step and say what the step says on entry."""
     ln.step = step_id
     ln.step_entered_at = eff
+    ln.visited.setdefault(step_id, eff)
     ln.silences = 0
     out.append(Event(t, "step_entered", "system", ln.line, {"step": step_id}))
     step = ln.call.steps[step_id]

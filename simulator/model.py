@@ -318,12 +318,33 @@ class Step(Strict):
         return list(found) if isinstance(found, list) else [found]
 
 
+class RingAfter(Strict):
+    """A line that rings relative to the conversation on another line, not at a fixed time."""
+
+    line: Identifier = Field(description="La linea della conversazione / the conversation's line")
+    step: str | None = Field(
+        None,
+        description=(
+            "Quando quella linea entra in questo passo (senza: quando l'operatore risponde) / "
+            "when that line enters this step (without: when the operator answers it)"
+        ),
+    )
+    after_s: float = Field(0, ge=0, le=3600, description="Secondi dopo / seconds after")
+
+
 class Call(Strict):
     """One caller on one line of the switchboard."""
 
     line: Identifier = Field(description="Linea, es. 'l1' / line id")
     direction: Literal["incoming", "outgoing"] = "incoming"
     ring_at_s: float = Field(0, ge=0, le=3600, description="Quando squilla / when it rings")
+    ring_after: RingAfter | None = Field(
+        None,
+        description=(
+            "Squilla rispetto a un'altra conversazione, al posto di ring_at_s / rings relative "
+            "to another conversation, instead of at ring_at_s"
+        ),
+    )
     number: str | None = Field(None, description="Per 'outgoing': numero da comporre")
     caller: Persona
     start: str = Field(description="Passo iniziale / first step")

@@ -142,6 +142,9 @@ def check_scenario(
             )
         lines.add(call.line)
         _check_call(report, scenario, call, ("calls", index), company, company_file)
+    for index, call in enumerate(scenario.calls):
+        if call.ring_after is not None:
+            _check_ring_after(report, scenario, call, ("calls", index, "ring_after"))
     _check_criteria(report, scenario, lines, company, company_file)
     for ra in scenario.thresholds:
         if ra not in RA_IDS:
@@ -283,6 +286,26 @@ def _missing_company(
         f"unknown company '{wanted}'{where_en}: put its file in a 'companies/' folder beside"
         f" the scenario or above it, or name the library that holds it with --library FOLDER",
     )
+
+
+def _check_ring_after(report: _Report, scenario: Scenario, call: Call, where: Path) -> None:
+    """A line that rings after another's moment: that line and its step must exist."""
+    after = call.ring_after
+    assert after is not None
+    others = {other.line: other for other in scenario.calls if other.line != call.line}
+    if after.line not in others:
+        if after.line == call.line:
+            report.add(
+                (*where, "line"),
+                f"la linea '{call.line}' non può squillare dopo se stessa: indica un'altra linea",
+                f"line '{call.line}' cannot ring after itself: name another line",
+            )
+        else:
+            report.unknown((*where, "line"), ("linea sconosciuta", "line"), after.line, set(others))
+        return
+    steps = set(others[after.line].steps)
+    if after.step is not None and after.step not in steps:
+        report.unknown((*where, "step"), ("passo sconosciuto", "step"), after.step, steps)
 
 
 def _rules(call: Call) -> Iterator[tuple[str, str, Rule, Path]]:

@@ -561,3 +561,55 @@ def test_knowledge_base_articles_fill_placeholders_and_the_terminal_search() -> 
     )
     assert [a.id for a in search_knowledge(COMPANY, "orari di apertura")][:1] == ["orari"]
     assert [a.id for a in search_knowledge(COMPANY, "indirizzo della sede")][:1] == ["sede"]
+
+
+RELATIVE_RING = Scenario.model_validate(
+    parse(
+        """
+id: seconda-linea-relativa
+title: La seconda linea squilla durante il reclamo
+family: reclami
+language: it-IT
+level: 3
+company: lucania-forniture
+calls:
+  - line: l1
+    caller: {name: Mario Rossi}
+    start: squillo
+    steps:
+      squillo:
+        on: {answer: {goto: saluto}}
+      saluto:
+        say: "Buongiorno."
+        on:
+          say: [{intent: greeting, goto: reclamo}]
+      reclamo:
+        say: "La merce è arrivata rotta!"
+  - line: l2
+    ring_after: {line: l1, step: reclamo, after_s: 5}
+    caller: {name: Sara Neri}
+    start: saluto
+    steps:
+      saluto:
+        say: "Buongiorno, sono Sara Neri."
+criteria:
+  - {id: c, ra: ADA.24.04.11.RA1, kind: action, expect: answer,
+     title: Prova, title_en: Test, advice: "Rispondi."}
+""",
+        "relative.yaml",
+    ).data
+)
+
+
+def test_a_line_rings_relative_to_the_conversation_not_at_a_fixed_time() -> None:
+    state, _ = engine.start(RELATIVE_RING, COMPANY)
+    state, events = engine.advance(state, 30.0)  # no conversation yet: l2 stays silent
+    assert [e.line for e in events if e.kind == "ring"] == []
+    state, _ = engine.step(state, Action("answer", "l1"), 31.0)
+    state, _ = engine.step(state, Action("say", None, {"text": "Buongiorno"}), 33.0)
+    assert state.lines["l1"].step == "reclamo"
+    state, events = engine.advance(state, 37.0)
+    assert [e.line for e in events if e.kind == "ring"] == []
+    state, events = engine.advance(state, 39.0)
+    rings = [e for e in events if e.kind == "ring"]
+    assert [e.line for e in rings] == ["l2"] and rings[0].t == pytest.approx(38.0)
