@@ -7,6 +7,7 @@ subcommands to the CLI's parser. Messages are Italian first, English second, lik
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -165,7 +166,8 @@ def _cmd_models_install(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_render_library(args: argparse.Namespace, out: TextIO) -> int:
-    root = Path(args.path or args.library or "scenarios")
+    # The library every command reads: --library, else CENTRALINO_LIBRARY, else ./scenarios.
+    root = Path(args.path or args.library or os.environ.get("CENTRALINO_LIBRARY") or "scenarios")
     render_library(root, out, Path(args.cache) if args.cache else None)
     return 0
 

@@ -36,6 +36,7 @@ class LineState:
     dictation_left: list[str] = field(default_factory=list)
     readback_confirmed: bool = False
     fired: dict[str, int] = field(default_factory=dict)
+    visited: dict[str, float] = field(default_factory=dict)  # step -> first entered (effective)
 
     @property
     def caller(self) -> Persona:
@@ -46,7 +47,12 @@ class LineState:
         return self.call.direction
 
     def clone(self) -> LineState:
-        return replace(self, fired=dict(self.fired), dictation_left=list(self.dictation_left))
+        return replace(
+            self,
+            fired=dict(self.fired),
+            dictation_left=list(self.dictation_left),
+            visited=dict(self.visited),
+        )
 
 
 @dataclass(slots=True)
@@ -106,8 +112,9 @@ _LINE_FIELDS = (
     "dictation_left",
     "readback_confirmed",
     "fired",
+    "visited",
 )
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2  # 2: lines remember when they first entered each step (ring_after)
 
 
 def to_snapshot(state: CallState, base_company: Company) -> dict[str, Any]:
@@ -151,6 +158,7 @@ def from_snapshot(
     for ln in lines.values():
         ln.fired = dict(ln.fired)
         ln.dictation_left = list(ln.dictation_left)
+        ln.visited = dict(ln.visited)
     current = Company.model_validate(snapshot["company"]) if "company" in snapshot else company
     return CallState(
         scenario=scenario,

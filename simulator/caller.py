@@ -113,6 +113,7 @@ def enter_step(
     """Move the caller to a step and say what the step says on entry."""
     ln.step = step_id
     ln.step_entered_at = eff
+    ln.visited.setdefault(step_id, eff)
     ln.silences = 0
     out.append(Event(t, "step_entered", "system", ln.line, {"step": step_id}))
     step = ln.call.steps[step_id]
@@ -246,7 +247,7 @@ def react_to_speech(
         if match.intent == "ask_wait":
             say(state, ln, line_text(state, ln, "thanks_wait"), t, eff, out)
             return
-        _answer_question(state, ln, match.intent, t, eff, out)
+        _answer_question(state, ln, match.intent, t, eff, out, text)
         return
     fallback = [rule for rule in rules if rule.intent is None]
     if fallback:
@@ -312,16 +313,35 @@ def readback_accuracy(dictated: str, said: str, lang: str) -> float:
     return best
 
 
+def _repeat_topic(text: str, lang: str) -> str | None:
+    """The one answer a request to repeat asks for ("ripetere il numero"), if it names one."""
+    said = set(words(text, lang))
+    for intent, by_lang in lexicon.REPEAT_TOPICS.items():
+        if said & set(by_lang.get(lang, ())):
+            return intent
+    return None
+
+
 def _answer_question(
-    state: CallState, ln: LineState, intent: str, t: float, eff: float, out: list[Event]
+    state: CallState,
+    ln: LineState,
+    intent: str,
+    t: float,
+    eff: float,
+    out: list[Event],
+    text: str = "",
 ) -> None:
     persona = ln.caller
     if intent == "ask_repeat":
+        topic = _repeat_topic(text, lang2(state, ln))
         if ln.dictation and not ln.readback_confirmed:
             dictate(state, ln, ln.dictation, t, eff, out)
-        elif ln.last_caller_text:
-            say(state, ln, ln.last_caller_text, t, eff, out, repeat=True)
-        return
+            return
+        if topic is None:
+            if ln.last_caller_text:
+                say(state, ln, ln.last_caller_text, t, eff, out, repeat=True)
+            return
+        intent = topic  # only what was asked again, not the whole last line
     if intent in persona.answers:
         say(state, ln, persona.answers[intent], t, eff, out, answers=intent)
         return
@@ -374,6 +394,10 @@ def transfer(state: CallState, ln: LineState, action: Action, t: float, out: lis
     data["target"] = target_data
     out.append(Event(t, "transfer", "trainee", ln.line, data))
     available = target.presence == "available"
+    keys = {target.id, target.extension or "", department or ""} - {""}
+    rules = ln.call.steps[ln.step].rules("transfer") if ln.step else []
+    # A rule with 'presence' is the scenario's own reaction to a busy or absent colleague.
+    rules = [rule for rule in rules if str(target.presence) in _presences(rule)]
     out.append(
         Event(
             t,
@@ -383,6 +407,17 @@ def transfer(state: CallState, ln: LineState, action: Action, t: float, out: lis
             {"status": "connected" if available else str(target.presence), "target": target.id},
         )
     )
+    own = [
+        rule
+        for rule in rules
+        if rule.presence and (rule.to is None or keys & set(rule.to)) and rule.mode in (None, mode)
+    ]
+    if not available and own:
+        ln.status = "talking"  # the colleague cannot take it: the scenario says what follows
+        ln.hold_since = None
+        state.active_line = ln.line
+        apply_rule(state, ln, own[0], t, eff, out)
+        return
     if not available:
         if mode == "announced":
             ln.status = "on_hold"
@@ -396,8 +431,6 @@ def transfer(state: CallState, ln: LineState, action: Action, t: float, out: lis
             state.active_line = ln.line
             say(state, ln, line_text(state, ln, "no_answer"), t, eff, out, bounced=True)
         return
-    keys = {target.id, target.extension or "", department or ""} - {""}
-    rules = ln.call.steps[ln.step].rules("transfer") if ln.step else []
     matched = [
         rule
         for rule in rules
@@ -419,6 +452,11 @@ def transfer(state: CallState, ln: LineState, action: Action, t: float, out: lis
         apply_rule(state, ln, fallback[0], t, eff, out)
         return
     _leave(state, ln, t, out)
+
+
+def _presences(rule: Rule) -> set[str]:
+    """The target states a transfer rule applies to: only a free colleague unless it says."""
+    return {str(p.value) for p in rule.presence} if rule.presence else {"available"}
 
 
 def _department_of(state: CallState, staff_id: str) -> str | None:

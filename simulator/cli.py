@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import TextIO
 
 from simulator import names
-from simulator.errors import CentralinoError, ScenarioError
+from simulator.errors import CentralinoError, ScenarioError, ScriptError
 from simulator.model import Company, Scenario
 
 DEFAULT_LIBRARY = Path(__file__).resolve().parent.parent / "scenarios"
-SESSIONS_DIR = Path(os.environ.get("CENTRALINO_SESSIONS", "instance/sessions"))
 
 
 def ui_lang(args: argparse.Namespace) -> str:
@@ -36,61 +35,55 @@ def tr(lang: str, it: str, en: str) -> str:
     return en if lang == "en" else it
 
 
-def _library_root(args: argparse.Namespace) -> Path:
+def library_root(args: argparse.Namespace) -> Path:
+    """The library every command reads: --library, else CENTRALINO_LIBRARY, else the bundled."""
     return Path(
         getattr(args, "library", None) or os.environ.get("CENTRALINO_LIBRARY") or DEFAULT_LIBRARY
     )
 
 
-def _resolve_scenario(name: str, root: Path) -> tuple[Scenario, Company, Path]:
-    """A scenario by id or by path, with its company."""
-    from simulator.loader import load_library
+def sessions_dir(root: Path) -> Path:
+    """Where ``play`` writes its logs: the instance folder beside the library, not the cwd."""
+    configured = os.environ.get("CENTRALINO_SESSIONS")
+    return Path(configured) if configured else root.resolve().parent / "instance" / "sessions"
 
-    library = load_library(root)
+
+def _resolve_scenario(name: str, root: Path) -> tuple[Scenario, Company, Path]:
+    """A scenario by id in the library, or a scenario file anywhere, with its company."""
+    from simulator.loader import load_library, load_scenario_file
+
     path = Path(name)
+    if path.is_file():  # a file of its own: its company is looked for beside it, then in root
+        loaded, company = load_scenario_file(path, root)
+        return loaded.scenario, company, loaded.path
+    library = load_library(root)
     for loaded in library.scenarios.values():
-        if loaded.scenario.id == name or (
-            path.exists() and loaded.path.resolve() == path.resolve()
-        ):
+        if loaded.scenario.id == name:
             return loaded.scenario, library.companies[loaded.scenario.company], loaded.path
+    from simulator.validation import did_you_mean
+
+    fix_it, fix_en = did_you_mean(name, set(library.scenarios))
     raise CentralinoError(
-        f"Scenario '{name}' non trovato: 'simulator list' mostra quelli disponibili.",
-        f"Scenario '{name}' not found: 'simulator list' shows the available ones.",
+        f"Scenario '{name}' non trovato nella libreria {root}{fix_it} 'simulator list' mostra"
+        " quelli disponibili; indica il percorso di un file .yaml oppure un'altra libreria con"
+        " --library CARTELLA (o CENTRALINO_LIBRARY).",
+        f"Scenario '{name}' not found in the library {root}{fix_en} 'simulator list' shows the"
+        " available ones; give the path of a .yaml file or another library with --library"
+        " FOLDER (or CENTRALINO_LIBRARY).",
     )
 
 
 # --------------------------------------------------------------------------- commands
 
 
-def _script_files(paths: Sequence[str]) -> list[Path]:
-    found: list[Path] = []
-    for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            found.extend(sorted(path.rglob("scripts/*.yaml")))
-        elif path.parent.name == "scripts" and path.suffix == ".yaml":
-            found.append(path)
-    return found
-
-
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
-    from simulator.errors import ScriptError
     from simulator.loader import validate_paths
-    from simulator.script import load_script
 
     lang = ui_lang(args)
-    scripts = _script_files(args.paths)
-    problems = validate_paths([Path(p) for p in args.paths if Path(p) not in scripts])
+    problems = validate_paths([Path(p) for p in args.paths], library=library_root(args))
     for problem in problems:
         print(problem.render(lang), file=out)
-    broken = 0
-    for path in scripts:
-        try:
-            load_script(path)
-        except ScriptError as exc:
-            broken += 1
-            print(exc.message(lang), file=out)
-    total = len(problems) + broken
+    total = len(problems)
     if total:
         print(tr(lang, f"{total} errori trovati.", f"{total} problems found."), file=out)
         return 1
@@ -102,7 +95,7 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
     from simulator.loader import load_library
 
     lang = ui_lang(args)
-    library = load_library(_library_root(args))
+    library = load_library(library_root(args))
     print(
         tr(lang, "id | famiglia | lingua | livello | RA", "id | family | language | level | RA"),
         file=out,
@@ -126,9 +119,8 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
     from simulator.loader import load_library
 
     lang = ui_lang(args)
-    library = load_library(_library_root(args))
-    scenarios = [s.scenario for s in library.scenarios.values()]
-    rows = coverage_rows(scenarios)
+    library = load_library(library_root(args))
+    rows = coverage_rows([s.scenario for s in library.scenarios.values()])
     missing = 0
     for row in rows:
         names = ", ".join(row.scenarios) if row.scenarios else tr(lang, "NESSUNO", "NONE")
@@ -161,15 +153,29 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from simulator.harness import run_call
     from simulator.report_text import render_report
-    from simulator.script import load_script
+    from simulator.script import expectation_differences, parse_script
+    from simulator.yaml_source import decode
 
     lang = ui_lang(args)
-    scenario, company, _ = _resolve_scenario(args.scenario, _library_root(args))
-    script = load_script(Path(args.script))
+    scenario, company, _ = _resolve_scenario(args.scenario, library_root(args))
+    script_path = Path(args.script)
+    try:
+        text = decode(script_path.read_bytes(), str(script_path))
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise CentralinoError(
+            f"{script_path}: file non leggibile: {reason}", f"{script_path}: unreadable: {reason}"
+        ) from exc
+    # The scenario run is the one named on the command line, whatever id the script gives.
+    script, _ = parse_script(text, str(script_path), playing=scenario)
     result = run_call(scenario, company, script, multiplier=args.multiplier)
+    differences = (
+        [] if args.ignore_expect else expectation_differences(script.expect, result.report)
+    )
     if args.json:
         payload = result.report.to_json()
         payload["rejected"] = [dataclasses.asdict(r) for r in result.rejected]
+        payload["expect_differences"] = [tr(lang, it, en) for it, en in differences]
         if args.events:
             payload["events"] = [e.to_json() for e in result.events]
         print(json.dumps(payload, ensure_ascii=False, indent=2), file=out)
@@ -182,6 +188,17 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
                 file=out,
             )
         print(render_report(result.report, lang), file=out)
+        if differences:
+            print(
+                tr(
+                    lang,
+                    f"L'esito differisce da 'expect' in {script_path}:",
+                    f"The outcome differs from 'expect' in {script_path}:",
+                ),
+                file=out,
+            )
+            for it, en in differences:
+                print("- " + tr(lang, it, en), file=out)
     if args.save_events:
         Path(args.save_events).write_text(
             json.dumps(
@@ -191,7 +208,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
             ),
             encoding="utf-8",
         )
-    return 0
+    return 1 if differences else 0
 
 
 def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
@@ -201,7 +218,7 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
 
     lang = ui_lang(args)
     path = Path(args.labels)
-    report = calibrate(load_labels(path), path.parent, load_library(_library_root(args)))
+    report = calibrate(load_labels(path), path.parent, load_library(library_root(args)))
     if args.json:
         payload = {
             "kinds": {
@@ -245,7 +262,7 @@ def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
             f"{args.eventlog}: invalid event log ({exc}). Expected JSON "
             '{{"scenario": ID, "events": [...]}}.',
         ) from exc
-    scenario, company, _ = _resolve_scenario(scenario_id, _library_root(args))
+    scenario, company, _ = _resolve_scenario(scenario_id, library_root(args))
     report = score(scenario, company, events)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2), file=out)
@@ -254,12 +271,45 @@ def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
+    """Print the generated reference, bring a guide up to date, or check that it is."""
+    from simulator.reference import reference, replace_blocks
+
+    lang = ui_lang(args)
+    target = args.write or args.check
+    if target is None:
+        print(reference(lang), file=out, end="")
+        return 0
+    path = Path(target)
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    updated = replace_blocks(current)
+    if args.check:
+        if updated != current:
+            print(
+                tr(
+                    lang,
+                    f"{path}: il riferimento generato non è aggiornato: esegui"
+                    f" 'simulator docs --write {path}'.",
+                    f"{path}: the generated reference is out of date: run"
+                    f" 'simulator docs --write {path}'.",
+                ),
+                file=out,
+            )
+            return 1
+        print(tr(lang, f"{path}: aggiornato.", f"{path}: up to date."), file=out)
+        return 0
+    path.write_text(updated, encoding="utf-8")
+    print(tr(lang, f"{path}: riferimento scritto.", f"{path}: reference written."), file=out)
+    return 0
+
+
 def cmd_play(args: argparse.Namespace, out: TextIO) -> int:
     from simulator.terminal import play
 
-    scenario, company, _ = _resolve_scenario(args.scenario, _library_root(args))
+    root = library_root(args)
+    scenario, company, _ = _resolve_scenario(args.scenario, root)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    log_path = Path(args.log) if args.log else SESSIONS_DIR / f"{scenario.id}-{stamp}.jsonl"
+    log_path = Path(args.log) if args.log else sessions_dir(root) / f"{scenario.id}-{stamp}.jsonl"
     return play(
         scenario,
         company,
@@ -322,6 +372,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--events", action="store_true", help="include gli eventi nel JSON")
     p.add_argument("--save-events", metavar="FILE", help="salva il registro eventi / save log")
     p.add_argument("--multiplier", type=float, default=None)
+    p.add_argument(
+        "--ignore-expect",
+        action="store_true",
+        help="non confronta l'esito con 'expect' / do not check the outcome against 'expect'",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("score", help="rivaluta un registro eventi / re-score an event log")
@@ -337,6 +392,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_calibrate)
 
+    p = sub.add_parser("docs", help="riferimento del formato generato / generated format reference")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--write", metavar="FILE", help="aggiorna la guida / update the guide")
+    group.add_argument("--check", metavar="FILE", help="verifica la guida / check the guide")
+    p.set_defaults(func=cmd_docs)
+
     _add_audio_commands(sub)
     return parser
 
@@ -349,14 +410,16 @@ def _add_audio_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     register(sub)
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    stream = out or sys.stdout
+def _main(argv: Sequence[str] | None, stream: TextIO) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     lang = ui_lang(args)
     try:
         return int(args.func(args, stream))
-    except ScenarioError as exc:
+    except (ScenarioError, ScriptError) as exc:
+        if not exc.problems:  # a script that cannot be read: no place to point at
+            print(tr(lang, "Errore: ", "Error: ") + exc.message(lang), file=stream)
+            return 2
         for problem in exc.problems:
             print(problem.render(lang), file=stream)
         return 1
@@ -366,6 +429,20 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         print(tr(lang, "Interrotto.", "Interrupted."), file=stream)
         return 130
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    stream = out or sys.stdout
+    try:
+        code = _main(argv, stream)
+        stream.flush()
+    except BrokenPipeError:
+        # The reader went away (``simulator run ... | head -2``): stop quietly, as cat does,
+        # and let nothing more be written to the closed pipe when Python exits.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a writer cut off by its reader
+    return code
 
 
 if __name__ == "__main__":

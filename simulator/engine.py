@@ -18,7 +18,7 @@ from simulator import caller as caller_mod
 from simulator.call_state import CallState, LineState
 from simulator.errors import CallStateError
 from simulator.events import Action, Event
-from simulator.model import Company, Rule, Scenario
+from simulator.model import Call, Company, Rule, Scenario
 
 DEFAULT_NO_ANSWER_S = 40.0
 DEFAULT_SILENCE = Rule(after_s=20, max=2, hangup=True)
@@ -131,7 +131,9 @@ def _timers(state: CallState) -> list[tuple[float, str, Any]]:
     for ln in state.lines.values():
         call = ln.call
         if ln.status == "idle" and call.direction == "incoming":
-            found.append((call.ring_at_s * m, "ring", ln.line))
+            ring_at = _ring_time(state, call)
+            if ring_at is not None:
+                found.append((ring_at, "ring", ln.line))
         elif ln.status == "ringing" and ln.rang_at is not None:
             rules = call.steps[call.start].rules("no_answer")
             after = rules[0].after_s if rules and rules[0].after_s else DEFAULT_NO_ANSWER_S
@@ -162,6 +164,18 @@ def _timers(state: CallState) -> list[tuple[float, str, Any]]:
                         (ln.step_entered_at + rule.after_s * m, "timeout", (ln.line, index))
                     )
     return found
+
+
+def _ring_time(state: CallState, call: Call) -> float | None:
+    """When an idle line rings: at ``ring_at_s``, or once its ``ring_after`` moment has come."""
+    after = call.ring_after
+    if after is None:
+        return call.ring_at_s * state.multiplier
+    other = state.lines.get(after.line)
+    if other is None:
+        return None
+    anchor = other.answered_at if after.step is None else other.visited.get(after.step)
+    return None if anchor is None else anchor + after.after_s * state.multiplier
 
 
 def _silence_rule(ln: LineState) -> Rule | None:

@@ -16,6 +16,7 @@ edges turn them into an accessible page, a JSON error, a CLI line or spoken TwiM
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -65,7 +66,21 @@ class CallStateError(CentralinoError):
 
 
 class ScriptError(CentralinoError):
-    """A scripted trainee file is malformed."""
+    """A scripted trainee file is malformed; ``problems`` places each mistake when known."""
+
+    def __init__(self, it: str, en: str | None = None, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(it, en)
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column))
+
+    @classmethod
+    def of(cls, problems: Sequence[Problem]) -> ScriptError:
+        """One error carrying every problem found in a script, rendered in both languages."""
+        ordered = sorted(problems, key=lambda p: (p.file, p.line, p.column))
+        return cls(
+            "\n".join(p.render("it") for p in ordered),
+            "\n".join(p.render("en") for p in ordered),
+            ordered,
+        )
 
 
 class AdapterError(CentralinoError):

@@ -12,22 +12,28 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from simulator.errors import Problem, ScenarioError
+from simulator.errors import Problem, ScenarioError, ScriptError
 from simulator.model import Company, Scenario
+from simulator.pruning import prune
 from simulator.references import check_company, check_scenario
+from simulator.script import parse_script
 from simulator.validation import validation_problems
 from simulator.yaml_source import Document, decode, parse
 
 __all__ = [
+    "FileKind",
     "Library",
     "LoadedScenario",
+    "company_places",
+    "file_kind",
     "load_company",
     "load_library",
     "load_scenario",
+    "load_scenario_file",
     "load_scenario_text",
     "validate_paths",
 ]
@@ -119,6 +125,11 @@ def _checked_company(text: str, file: str) -> tuple[Company, Document]:
     return company, doc
 
 
+def _unreachable(problem: Problem) -> bool:
+    """A step found unreachable only because a broken rule leading to it was set aside."""
+    return "irraggiungibile" in problem.it
+
+
 def load_company(path: Path | str) -> Company:
     """Load and check one company file; raise ``ScenarioError`` with every problem in it."""
     path = Path(path)
@@ -133,12 +144,36 @@ def _scenario_from_text(
     companies: Mapping[str, Company],
     company_paths: Mapping[str, str] | None,
     broken_companies: frozenset[str] = frozenset(),
+    searched: Mapping[str, list[str]] | None = None,
 ) -> LoadedScenario:
     file = str(path)
     try:
         doc = parse(text, file)
-        scenario = _validate(Scenario, doc, file)
-        problems = check_scenario(scenario, doc, file, companies, company_paths, broken_companies)
+        try:
+            scenario = Scenario.model_validate(doc.data)
+        except ValidationError as error:
+            problems = validation_problems(error, doc, Scenario, file)
+            pruned = prune(Scenario, doc)
+            if pruned is not None:  # cross-check the rest too: every mistake in one run
+                assert isinstance(pruned.instance, Scenario)
+                more = check_scenario(
+                    pruned.instance,
+                    pruned.doc,
+                    file,
+                    companies,
+                    company_paths,
+                    broken_companies,
+                    searched,
+                )
+                problems += [
+                    pruned.restore(p)
+                    for p in more
+                    if not (pruned.rules_removed and _unreachable(p))
+                ]
+            raise ScenarioError(problems) from None
+        problems = check_scenario(
+            scenario, doc, file, companies, company_paths, broken_companies, searched
+        )
     except ScenarioError:
         raise
     except Exception as error:
@@ -191,6 +226,14 @@ class _Batch:
     broken: set[str] = field(default_factory=set)
     scenarios: dict[str, LoadedScenario] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    searched: dict[str, list[str]] = field(default_factory=dict)  # company id -> places looked
+
+    def add_script(self, path: Path, scenarios: Mapping[str, Scenario]) -> None:
+        file = str(path)
+        try:
+            parse_script(decode(_read(path), file), file, scenarios)
+        except (ScenarioError, ScriptError) as error:
+            self.problems.extend(error.problems)
 
     def add_company(self, path: Path) -> None:
         file = str(path)
@@ -223,7 +266,13 @@ class _Batch:
         try:
             raw = _read(path)
             loaded = _scenario_from_text(
-                raw, decode(raw, str(path)), path, self.companies, paths, frozenset(self.broken)
+                raw,
+                decode(raw, str(path)),
+                path,
+                self.companies,
+                paths,
+                frozenset(self.broken),
+                self.searched,
             )
         except ScenarioError as error:
             self.problems.extend(error.problems)
@@ -277,44 +326,145 @@ def load_library(root: Path | str = Path("scenarios")) -> Library:
     return Library(batch.scenarios, batch.companies, batch.company_paths)
 
 
-def _is_company_file(path: Path) -> bool:
-    if "companies" in path.parts[:-1]:
-        return True
-    try:
-        with path.open(encoding="utf-8") as lines:
-            return any(line.startswith("departments:") for line in lines)
-    except (OSError, UnicodeDecodeError):
-        return False
+FileKind = Literal["company", "scenario", "script"]
 
 
-def validate_paths(paths: Iterable[Path | str]) -> list[Problem]:
-    """Check files and folders for ``simulator validate``: every problem, none raised.
+def file_kind(path: Path) -> FileKind:
+    """What a YAML file holds, by its top-level keys (its folder only when it cannot be read).
 
-    Scenarios are checked against the companies given and those in a ``companies`` folder
-    beside or above them, so one scenario can be validated on its own.
+    A script has ``turns``; a company has ``departments`` or ``staff`` and no ``calls``;
+    anything else is read as a scenario, whose checks then say what is missing.
     """
+    try:
+        data: Any = parse(decode(path.read_bytes(), str(path)), str(path)).data
+    except (ScenarioError, OSError):
+        data = None
+    if isinstance(data, dict):
+        if "turns" in data:
+            return "script"
+        if ("departments" in data or "staff" in data) and "calls" not in data:
+            return "company"
+        return "scenario"
+    folders = set(path.parts[:-1])
+    if "scripts" in folders:
+        return "script"
+    return "company" if "companies" in folders else "scenario"
+
+
+def _declared(path: Path, key: str) -> str | None:
+    try:
+        data: Any = parse(decode(path.read_bytes(), str(path)), str(path)).data
+    except (ScenarioError, OSError):
+        return None
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def company_places(scenario: Path, library: Path | None) -> list[Path]:
+    """Where a scenario's company is looked for, nearest first.
+
+    The scenario's own folder, a ``companies/`` folder in it or in any folder above it, and
+    the library's ``companies/`` (``--library``, ``CENTRALINO_LIBRARY`` or the bundled one).
+    """
+    places = [scenario.parent]
+    places += [
+        folder / "companies" for folder in scenario.parents if (folder / "companies").is_dir()
+    ]
+    if library is not None and (library / "companies").is_dir():
+        places.append(library / "companies")
+    unique: dict[Path, Path] = {}
+    for place in places:
+        unique.setdefault(place.resolve(), place)
+    return list(unique.values())
+
+
+def _company_in(places: list[Path], wanted: str, skip: set[Path]) -> Path | None:
+    for place in places:
+        candidates = sorted(
+            p for p in place.glob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+        )
+        for candidate in candidates:
+            if candidate.resolve() in skip or file_kind(candidate) != "company":
+                continue
+            if _declared(candidate, "id") == wanted:
+                return candidate
+    return None
+
+
+def _given_files(paths: Iterable[Path | str]) -> list[Path]:
     files: list[Path] = []
     for given in map(Path, paths):
-        if not given.is_dir():
-            files.append(given)  # named explicitly: checked even if it lives in scripts/
-            continue
-        for path in _yaml_files(given):
-            if "scripts" not in path.relative_to(given).parts[:-1]:  # trainee scripts, not ours
-                files.append(path)
-    companies = [path for path in files if _is_company_file(path)]
-    scenarios = [path for path in files if path not in companies]
-    known = {path.resolve() for path in companies}
-    for scenario in scenarios:
-        nearest = next(
-            (d / "companies" for d in scenario.parents if (d / "companies").is_dir()), None
-        )
-        for company in _yaml_files(nearest) if nearest is not None else []:
-            if company.resolve() not in known:
-                known.add(company.resolve())
-                companies.append(company)
+        files.extend(_yaml_files(given) if given.is_dir() else [given])
+    return list(dict.fromkeys(files))
+
+
+def validate_paths(paths: Iterable[Path | str], library: Path | str | None = None) -> list[Problem]:
+    """Check files and folders for ``simulator validate``: every problem, none raised.
+
+    Each file is taken for a company, a scenario or a scripted trainee by its content. A
+    scenario's company is the one given, else the nearest found by ``company_places``; a
+    script's scenario is one given, else one of the library.
+    """
+    root = None if library is None else Path(library)
+    files = _given_files(paths)
+    kinds = {path: file_kind(path) for path in files}
     batch = _Batch()
-    for path in companies:
-        batch.add_company(path)
+    for path in files:
+        if kinds[path] == "company":
+            batch.add_company(path)
+    loaded = {path.resolve() for path in files if kinds[path] == "company"}
+    scenarios = [path for path in files if kinds[path] == "scenario"]
+    for path in scenarios:
+        wanted = _declared(path, "company")
+        if wanted is None or wanted in batch.companies or wanted in batch.broken:
+            continue
+        places = company_places(path, root)
+        found = _company_in(places, wanted, loaded)
+        if found is None:
+            batch.searched[wanted] = [str(place) for place in places]
+        else:
+            loaded.add(found.resolve())
+            batch.add_company(found)
     for path in scenarios:
         batch.add_scenario(path)
+    scripts = [path for path in files if kinds[path] == "script"]
+    if scripts:
+        known = {ident: item.scenario for ident, item in batch.scenarios.items()}
+        if root is not None and any(_declared(p, "scenario") not in known for p in scripts):
+            known = {**_library_scenarios(root), **known}
+        for path in scripts:
+            batch.add_script(path, known)
     return sorted(batch.problems, key=lambda p: (p.file, p.line, p.column))
+
+
+def _library_scenarios(root: Path) -> dict[str, Scenario]:
+    """The library's scenarios for scripts that play them (a broken library gives none)."""
+    try:
+        return {ident: loaded.scenario for ident, loaded in load_library(root).scenarios.items()}
+    except ScenarioError:
+        return {}
+
+
+def load_scenario_file(
+    path: Path | str, library: Path | str | None = None
+) -> tuple[LoadedScenario, Company]:
+    """One scenario file wherever it is, with its company found as ``validate`` finds it."""
+    path = Path(path)
+    root = None if library is None else Path(library)
+    raw = _read(path)
+    wanted = _declared(path, "company")
+    companies: dict[str, Company] = {}
+    paths: dict[str, str] = {}
+    searched: dict[str, list[str]] = {}
+    if wanted is not None:
+        places = company_places(path, root)
+        found = _company_in(places, wanted, set())
+        if found is None:
+            searched[wanted] = [str(place) for place in places]
+        else:
+            companies[wanted] = load_company(found)
+            paths[wanted] = str(found)
+    loaded = _scenario_from_text(
+        raw, decode(raw, str(path)), path, companies, paths, searched=searched
+    )
+    return loaded, companies[loaded.scenario.company]

@@ -8,6 +8,7 @@ Field descriptions are in Italian first, English second: editors show them while
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Literal, get_args
 
@@ -88,6 +89,21 @@ Identifier = Annotated[
     ),
 ]
 Seconds = Annotated[float, Field(gt=0, le=3600, description="Secondi / seconds")]
+
+
+@dataclass(frozen=True, slots=True)
+class RefersTo:
+    """Marks a field that names something in the company file ("staff", "department").
+
+    ``simulator.references`` checks every field so marked, wherever it is in the model, so a
+    new key that names a colleague is checked by writing ``StaffId`` as its type.
+    """
+
+    what: Literal["staff", "department"]
+
+
+StaffId = Annotated[Identifier, RefersTo("staff")]
+DepartmentId = Annotated[Identifier, RefersTo("department")]
 
 
 class Strict(BaseModel):
@@ -310,7 +326,7 @@ class Persona(Strict):
         description="Risposte a domande (intent -> frase) / replies to question intents",
     )
     internal: bool = Field(False, description="Collega interno / an internal colleague")
-    staff: Identifier | None = Field(None, description="Se interno: id nello staff")
+    staff: StaffId | None = Field(None, description="Se interno: id nello staff")
 
 
 # --------------------------------------------------------------------------- steps
@@ -329,6 +345,13 @@ class Rule(Strict):
     )
     decision: Literal["place", "refuse"] | None = Field(
         None, description="Per outgoing_call: decisione dell'operatore / operator's decision"
+    )
+    presence: list[Presence] | None = Field(
+        None,
+        description=(
+            "Per transfer: vale quando la destinazione è in questo stato (senza: solo se libera)"
+            " / for transfer: applies when the target is in this state (without: only if free)"
+        ),
     )
     after_s: Seconds | None = Field(None, description="Per silence/hold/timeout: dopo quanti s")
     max: int = Field(1, ge=1, le=10, description="Quante volte al massimo / at most how often")
@@ -375,16 +398,73 @@ class Step(Strict):
         return list(found) if isinstance(found, list) else [found]
 
 
+class RingAfter(Strict):
+    """A line that rings relative to the conversation on another line, not at a fixed time."""
+
+    line: Identifier = Field(description="La linea della conversazione / the conversation's line")
+    step: str | None = Field(
+        None,
+        description=(
+            "Quando quella linea entra in questo passo (senza: quando l'operatore risponde) / "
+            "when that line enters this step (without: when the operator answers it)"
+        ),
+    )
+    after_s: float = Field(0, ge=0, le=3600, description="Secondi dopo / seconds after")
+
+
 class Call(Strict):
     """One caller on one line of the switchboard."""
 
     line: Identifier = Field(description="Linea, es. 'l1' / line id")
     direction: Literal["incoming", "outgoing"] = "incoming"
     ring_at_s: float = Field(0, ge=0, le=3600, description="Quando squilla / when it rings")
+    ring_after: RingAfter | None = Field(
+        None,
+        description=(
+            "Squilla rispetto a un'altra conversazione, al posto di ring_at_s / rings relative "
+            "to another conversation, instead of at ring_at_s"
+        ),
+    )
     number: str | None = Field(None, description="Per 'outgoing': numero da comporre")
     caller: Persona
     start: str = Field(description="Passo iniziale / first step")
     steps: dict[str, Step] = Field(min_length=1)
+    on: dict[Trigger, Rule | list[Rule]] = Field(
+        default_factory=dict,
+        description=(
+            "Regole valide in ogni passo, se il passo non ne ha una sua per lo stesso evento "
+            "(per 'say': per lo stesso intento) / rules that hold in every step unless the step "
+            "has its own for that event (for 'say': that intent)"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _call_wide_rules(self) -> Call:
+        """Give every step the call-wide rules it does not override, after its own."""
+        if not self.on:
+            return self
+        steps = {}
+        for step_id, step in self.steps.items():
+            merged: dict[Any, Rule | list[Rule]] = dict(step.on)
+            for trigger, found in self.on.items():
+                wide = list(found) if isinstance(found, list) else [found]
+                own = step.rules(trigger)
+                taken = {_override_key(trigger, rule) for rule in own}
+                added = [rule for rule in wide if _override_key(trigger, rule) not in taken]
+                if added:
+                    merged[trigger] = [*own, *added]
+            steps[step_id] = step.model_copy(update={"on": merged})
+        object.__setattr__(self, "steps", steps)  # frozen: set once, while validating
+        return self
+
+
+def _override_key(trigger: str, rule: Rule) -> object:
+    """What a step's own rule must share with a call-wide one to replace it."""
+    if trigger == "say":
+        return rule.intent
+    if trigger == "transfer":
+        return tuple(rule.to) if rule.to else None
+    return None
 
 
 class VoicemailMessage(Strict):
@@ -488,6 +568,14 @@ class SpeechCriterion(CriterionBase):
     any_of: list[str] = Field(min_length=1)
     min_matches: int = Field(1, ge=1)
     window: Window = Window()
+    in_order: bool = Field(
+        False,
+        description=(
+            "Tutte le frasi, in quest'ordine (es. uno spelling lettera per lettera): il punteggio"
+            " è la parte detta in ordine / every phrase, in this order (e.g. spelling letter by"
+            " letter): the score is the share said in order"
+        ),
+    )
 
 
 class ForbiddenCriterion(CriterionBase):
@@ -497,7 +585,7 @@ class ForbiddenCriterion(CriterionBase):
         default_factory=list,
         description="Dati da non rivelare, es. 'staff.rossi-anna.mobile' / data not to disclose",
     )
-    protect: list[Identifier] = Field(
+    protect: list[StaffId] = Field(
         default_factory=list,
         description=(
             "Colleghi di cui non rivelare motivo e luogo dell'assenza né il cellulare, come "
@@ -542,7 +630,7 @@ class FormCriterion(CriterionBase):
 
 
 class DirectoryChange(Strict):
-    staff: Identifier
+    staff: StaffId
     field: Literal["extension", "mobile", "email", "presence", "role", "department", "name"]
     value: str
 
@@ -758,7 +846,7 @@ class Scenario(Strict):
     )
     calls: list[Call] = Field(min_length=1)
     voicemail: list[VoicemailMessage] = Field(default_factory=list)
-    presence: dict[str, StaffPresence] = Field(
+    presence: dict[StaffId, StaffPresence] = Field(
         default_factory=dict,
         description="Presenze diverse dall'azienda per questo scenario (id staff -> presenza)",
     )

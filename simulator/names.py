@@ -68,3 +68,18 @@ def family_order(family: str) -> int:
     """Families in the order of the table (the course's order), unknown ones last."""
     order = list(FAMILY_NAMES)
     return order.index(family) if family in order else len(order)
+
+
+PRESENCE_NAMES: dict[str, tuple[str, str]] = {
+    "available": ("libero", "available"),
+    "busy": ("occupato", "busy"),
+    "absent": ("assente", "absent"),
+}
+
+
+def presence_name(status: str, until: str | None = None, lang: str = "it") -> str:
+    """'absent', 'lunedì 10:00' -> 'assente fino a lunedì 10:00' (or 'absent until ...')."""
+    pair = PRESENCE_NAMES.get(status, (status, status))
+    if until and status != "available":
+        pair = (f"{pair[0]} fino a {until}", f"{pair[1]} until {until}")
+    return _pick(pair, lang)

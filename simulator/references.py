@@ -8,8 +8,9 @@ uses, placeholders the engine cannot fill. Everything found is reported at once.
 from __future__ import annotations
 
 import re
+import types
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -21,9 +22,10 @@ from simulator.model import (
     Call,
     ChecklistCriterion,
     Company,
-    DirectoryCriterion,
     FonogrammaCriterion,
     ForbiddenCriterion,
+    FormCriterion,
+    RefersTo,
     Rule,
     Scenario,
     SpeechCriterion,
@@ -142,19 +144,19 @@ def check_scenario(
     companies: Mapping[str, Company],
     company_paths: Mapping[str, str] | None = None,
     broken_companies: frozenset[str] = frozenset(),
+    searched: Mapping[str, list[str]] | None = None,
 ) -> list[Problem]:
     """Every cross-reference of a validated scenario, against its company when it is known.
 
     A company in ``broken_companies`` failed to load: its own problems are reported, so the
     scenario's company-dependent checks are skipped rather than reported a second time.
+    ``searched`` (company id -> folders looked in) lets a missing company say where to put it.
     """
     report = _Report(doc, file)
     company = companies.get(scenario.company)
     company_file = (company_paths or {}).get(scenario.company)
     if company is None and scenario.company not in broken_companies:
-        report.unknown(
-            ("company",), ("azienda sconosciuta", "company"), scenario.company, set(companies)
-        )
+        _missing_company(report, scenario.company, set(companies), (searched or {}))
     lines: set[str] = set()
     for index, call in enumerate(scenario.calls):
         if call.line in lines:
@@ -165,13 +167,170 @@ def check_scenario(
             )
         lines.add(call.line)
         _check_call(report, scenario, call, ("calls", index), company, company_file)
+    for index, call in enumerate(scenario.calls):
+        if call.ring_after is not None:
+            _check_ring_after(report, scenario, call, ("calls", index, "ring_after"))
     _check_criteria(report, scenario, lines, company, company_file)
     for ra in scenario.thresholds:
         if ra not in RA_IDS:
             report.unknown(("thresholds", ra), ("RA sconosciuto", "RA"), ra, set(RA_IDS))
     if company is not None:
+        _check_marked_references(report, scenario, company)
         _check_placeholders(report, scenario, company)
     return report.problems
+
+
+# --------------------------------------------------------------------------- marked fields
+
+_NAMES = {
+    "staff": ("membro dello staff sconosciuto", "staff member"),
+    "department": ("reparto sconosciuto", "department"),
+}
+
+
+def _check_marked_references(report: _Report, scenario: Scenario, company: Company) -> None:
+    """Every field typed ``StaffId`` or ``DepartmentId``, wherever the model has one."""
+    known = {
+        "staff": {member.id for member in company.staff},
+        "department": {dept.id for dept in company.departments},
+    }
+    for path, what, value, of_key in _marked(scenario, ()):
+        if value not in known[what]:
+            fix_it, fix_en = did_you_mean(value, known[what])
+            it, en = _NAMES[what]
+            report.add(
+                path, f"{it} '{value}'{fix_it}", f"unknown {en} '{value}'{fix_en}", of_key=of_key
+            )
+
+
+def _mark_of(annotation: Any) -> RefersTo | None:
+    """The ``RefersTo`` on a type, looking through ``Annotated`` and ``X | None``."""
+    if get_origin(annotation) is Annotated:
+        found = next((m for m in annotation.__metadata__ if isinstance(m, RefersTo)), None)
+        return found or _mark_of(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, types.UnionType):
+        return next((m for m in map(_mark_of, get_args(annotation)) if m is not None), None)
+    return None
+
+
+def _bare(annotation: Any) -> Any:
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, types.UnionType):
+        members = [arg for arg in get_args(annotation) if arg is not type(None)]
+        if len(members) == 1:
+            return _bare(members[0])
+    return annotation
+
+
+def _marked(
+    value: Any, path: Path, annotation: Any = None, metadata: tuple[Any, ...] = ()
+) -> Iterator[tuple[Path, str, str, bool]]:
+    """(path, what, value, is a key) for every marked value inside a validated model."""
+    mark = next((m for m in metadata if isinstance(m, RefersTo)), None) or _mark_of(annotation)
+    if mark is not None and isinstance(value, str):
+        yield path, mark.what, value, False
+    elif isinstance(value, BaseModel):
+        for name, info in type(value).model_fields.items():
+            yield from _marked(
+                getattr(value, name), (*path, name), info.annotation, tuple(info.metadata)
+            )
+    elif isinstance(value, (list, tuple)):
+        args = get_args(_bare(annotation))
+        for index, item in enumerate(value):
+            yield from _marked(item, (*path, index), args[0] if args else None)
+    elif isinstance(value, dict):
+        args = get_args(_bare(annotation))
+        key_kind, value_kind = args if len(args) == 2 else (None, None)
+        key_mark = _mark_of(key_kind)
+        for key, item in value.items():
+            if key_mark is not None and isinstance(key, str):
+                yield (*path, key), key_mark.what, key, True
+            yield from _marked(item, (*path, key), value_kind)
+
+
+# --------------------------------------------------------------------------- form values
+
+# Fields whose expected value is a colleague or a department even as one plain word.
+_RECIPIENT_FIELDS = frozenset({"for", "recipient"})
+_SLUG = re.compile(r"^[a-z][a-z0-9_.-]*$")
+
+
+def _check_form_values(
+    report: _Report, criterion: FormCriterion, where: Path, company: Company
+) -> None:
+    """Expected values that name a colleague, a department or a queue must exist.
+
+    A misspelt id would otherwise be compared as text and fail a correct trainee.
+    """
+    people = {member.id for member in company.staff} | {d.id for d in company.departments}
+    queues = {queue.id for queue in company.ticket_queues}
+    for name, expectation in criterion.fields.items():
+        expected = expectation.expected
+        options = [expected] if isinstance(expected, str) else list(expected or [])
+        for number, option in enumerate(options):
+            path: Path = (*where, "fields", name, "expected")
+            if not isinstance(expected, str):
+                path = (*path, number)
+            if name == "queue" and queues:
+                if option not in queues:
+                    report.unknown(
+                        path, ("coda dei ticket sconosciuta", "ticket queue"), option, queues
+                    )
+                continue
+            if expectation.match not in ("exact", "fuzzy") or not _SLUG.match(option):
+                continue
+            looks_like_id = any(mark in option for mark in "-_") or name in _RECIPIENT_FIELDS
+            if looks_like_id and option not in people:
+                fix_it, fix_en = did_you_mean(option, people)
+                report.add(
+                    path,
+                    f"'{option}' non è un id dello staff o di un reparto{fix_it} (per un testo"
+                    ' libero scrivilo con le maiuscole o gli spazi, es. "Paolo De Luca")',
+                    f"'{option}' is not a staff or department id{fix_en} (for free text write it"
+                    ' with capitals or spaces, e.g. "Paolo De Luca")',
+                )
+
+
+def _missing_company(
+    report: _Report, wanted: str, known: set[str], searched: Mapping[str, list[str]]
+) -> None:
+    """An unknown company, with where it was looked for and how to make it found."""
+    best = did_you_mean(wanted, known) if known else None
+    if best is not None and "forse" in best[0]:
+        report.unknown(("company",), ("azienda sconosciuta", "company"), wanted, known)
+        return
+    places = searched.get(wanted, [])
+    where_it = f" (cercata in: {', '.join(places)})" if places else ""
+    where_en = f" (looked in: {', '.join(places)})" if places else ""
+    report.add(
+        ("company",),
+        f"azienda sconosciuta '{wanted}'{where_it}: metti il suo file in una cartella"
+        f" 'companies/' accanto allo scenario o sopra di esso, oppure indica la libreria che la"
+        f" contiene con --library CARTELLA",
+        f"unknown company '{wanted}'{where_en}: put its file in a 'companies/' folder beside"
+        f" the scenario or above it, or name the library that holds it with --library FOLDER",
+    )
+
+
+def _check_ring_after(report: _Report, scenario: Scenario, call: Call, where: Path) -> None:
+    """A line that rings after another's moment: that line and its step must exist."""
+    after = call.ring_after
+    assert after is not None
+    others = {other.line: other for other in scenario.calls if other.line != call.line}
+    if after.line not in others:
+        if after.line == call.line:
+            report.add(
+                (*where, "line"),
+                f"la linea '{call.line}' non può squillare dopo se stessa: indica un'altra linea",
+                f"line '{call.line}' cannot ring after itself: name another line",
+            )
+        else:
+            report.unknown((*where, "line"), ("linea sconosciuta", "line"), after.line, set(others))
+        return
+    steps = set(others[after.line].steps)
+    if after.step is not None and after.step not in steps:
+        report.unknown((*where, "step"), ("passo sconosciuto", "step"), after.step, steps)
 
 
 def _rules(call: Call) -> Iterator[tuple[str, str, Rule, Path]]:
@@ -197,27 +356,21 @@ def _check_call(
         report.unknown((*where, "start"), ("passo sconosciuto", "step"), call.start, steps)
     edges: dict[str, set[str]] = {step: set() for step in steps}
     intents = set(BUILTIN_INTENTS) | set(scenario.intents)
+    # Call-wide rules are in every step they are not overridden in: checked once, where written.
+    wide: list[tuple[str, Rule, Path]] = []
+    for event, found in call.on.items():
+        for index, rule in enumerate(_listed(found)):
+            at: Path = ("on", event, index) if isinstance(found, list) else ("on", event)
+            wide.append((str(event), rule, at))
+    inherited = {id(rule) for _, rule, _ in wide}
+    for kind, rule, path in wide:
+        _check_one_rule(report, kind, rule, (*where, *path), steps, intents, company, company_file)
     for step_id, trigger, rule, path in _rules(call):
-        rule_path = (*where, *path)
-        if rule.goto is not None:
-            if rule.goto in steps:
-                edges[step_id].add(rule.goto)
-            else:
-                report.unknown(
-                    (*rule_path, "goto"), ("passo sconosciuto", "step"), rule.goto, steps
-                )
-        _check_rule(report, trigger, rule, rule_path, intents)
-        if trigger == "transfer" and rule.to and company is not None:
-            for index, target in enumerate(rule.to):
-                _check_target(report, (*rule_path, "to", index), target, company, company_file)
-    if call.caller.staff is not None and company is not None:
-        staff = {member.id for member in company.staff}
-        if call.caller.staff not in staff:
-            report.unknown(
-                (*where, "caller", "staff"),
-                ("membro dello staff sconosciuto", "staff member"),
-                call.caller.staff,
-                staff,
+        if rule.goto is not None and rule.goto in steps:
+            edges[step_id].add(rule.goto)
+        if id(rule) not in inherited:
+            _check_one_rule(
+                report, trigger, rule, (*where, *path), steps, intents, company, company_file
             )
     if call.start in steps:
         reached = {call.start}
@@ -233,6 +386,28 @@ def _check_call(
                 f"step '{step_id}' is unreachable: no 'goto' leads to it from '{call.start}'",
                 of_key=True,
             )
+
+
+def _listed(found: Rule | list[Rule]) -> list[Rule]:
+    return list(found) if isinstance(found, list) else [found]
+
+
+def _check_one_rule(
+    report: _Report,
+    trigger: str,
+    rule: Rule,
+    rule_path: Path,
+    steps: set[str],
+    intents: set[str],
+    company: Company | None,
+    company_file: str | None,
+) -> None:
+    if rule.goto is not None and rule.goto not in steps:
+        report.unknown((*rule_path, "goto"), ("passo sconosciuto", "step"), rule.goto, steps)
+    _check_rule(report, trigger, rule, rule_path, intents)
+    if trigger == "transfer" and rule.to and company is not None:
+        for index, target in enumerate(rule.to):
+            _check_target(report, (*rule_path, "to", index), target, company, company_file)
 
 
 def _check_rule(report: _Report, trigger: str, rule: Rule, path: Path, intents: set[str]) -> None:
@@ -262,6 +437,7 @@ def _check_rule(report: _Report, trigger: str, rule: Rule, path: Path, intents: 
         ("to", TARGET_TRIGGERS),
         ("mode", {"transfer"}),
         ("decision", {"outgoing_call"}),
+        ("presence", {"transfer"}),
     ):
         if getattr(rule, name) is not None and trigger not in allowed:
             listed = ", ".join(sorted(allowed))
@@ -394,15 +570,8 @@ def _check_company_refs(
     ):
         for index, target in enumerate(criterion.to):
             _check_target(report, (*where, "to", index), target, company, company_file)
-    if isinstance(criterion, DirectoryCriterion):
-        for index, change in enumerate(criterion.expect):
-            if change.staff not in staff:
-                report.unknown(
-                    (*where, "expect", index, "staff"),
-                    ("membro dello staff sconosciuto", "staff member"),
-                    change.staff,
-                    staff,
-                )
+    if isinstance(criterion, FormCriterion):
+        _check_form_values(report, criterion, where, company)
     if isinstance(criterion, ForbiddenCriterion):
         for index, item in enumerate(criterion.disclose):
             problem = _disclose_problem(item, staff)

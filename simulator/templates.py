@@ -17,6 +17,7 @@ CALLER_FIELDS = ("name", "organisation", "phone")
 COMPANY_FIELDS = ("name", "number", "address")
 STAFF_FIELDS = ("name", "extension", "role", "email", "mobile")
 DEPARTMENT_FIELDS = ("name", "extension")
+KNOWLEDGE_FIELDS = ("title", "text")  # {knowledge.ID.text}: an article of the knowledge base
 
 
 def placeholder_values(
@@ -37,6 +38,9 @@ def placeholder_values(
     for dept in company.departments:
         for name in DEPARTMENT_FIELDS:
             values[f"department.{dept.id}.{name}"] = str(getattr(dept, name) or "")
+    for article in company.knowledge_base:
+        for name in KNOWLEDGE_FIELDS:
+            values[f"knowledge.{article.id}.{name}"] = str(getattr(article, name) or "")
     return values
 
 
@@ -67,6 +71,9 @@ class Lookup(Mapping[str, str]):
         if head == "department" and name in DEPARTMENT_FIELDS:
             dept = next((d for d in self.company.departments if d.id == ident), None)
             return None if dept is None else str(getattr(dept, name) or "")
+        if head == "knowledge" and name in KNOWLEDGE_FIELDS:
+            article = next((a for a in self.company.knowledge_base if a.id == ident), None)
+            return None if article is None else str(getattr(article, name) or "")
         return None
 
     def __getitem__(self, key: str) -> str:

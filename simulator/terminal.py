@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
-from simulator import engine
+from simulator import engine, names
 from simulator.call_state import CallState
 from simulator.errors import CallStateError, CentralinoError
 from simulator.events import Action, Event
@@ -67,6 +67,8 @@ COMMANDS: dict[str, str] = {
     "pause": "pause",
     "fine": "finish",
     "finish": "finish",
+    "conoscenza": "knowledge",
+    "knowledge": "knowledge",
     "aiuto": "help",
     "help": "help",
     "parla": "speak",
@@ -122,6 +124,7 @@ HELP_IT = """Comandi (tutto il resto viene detto al chiamante):
 /messaggio  /fonogramma  /rapporto  /ticket  /rubrica TESTO  /modifica-rubrica
 /uscita (chiamata in uscita)  /tabella (autorizzazioni)  /segreteria [id]  /benvenuto
 /procedure (procedure di sicurezza ed emergenza dell'azienda)
+/conoscenza TESTO (base di conoscenza dell'azienda)
 /chiudi [linea]  /linee  /pausa  /fine  /aiuto
 /parla (rispondi a voce, Invio per finire)  /ascolta FILE.wav (un WAV come risposta)"""
 HELP_EN = """Commands (anything else is said to the caller):
@@ -129,6 +132,7 @@ HELP_EN = """Commands (anything else is said to the caller):
 /message  /fonogramma  /report  /ticket  /directory TEXT  /edit-directory
 /call (outgoing call)  /table (authorisations)  /voicemail [id]  /greeting
 /procedures (the company's safety and emergency procedures)
+/knowledge TEXT (the company's knowledge base)
 /hangup [line]  /lines  /pause  /finish  /help
 /speak (reply by microphone, Enter to stop)  /listen FILE.wav (a WAV file as your reply)"""
 
@@ -206,10 +210,21 @@ class TerminalSession:
         hits = search(self.state.company, query, self.scenario.language, limit=5)
         if not hits:
             self.say(self.tr("Nessun risultato.", "No results."))
+        staff = {member.id: member for member in self.state.company.staff}
         for hit in hits:
-            self.say(
-                f"{hit.name}, {self.tr('interno', 'extension')} {hit.extension}, {hit.presence}"
-            )
+            member = staff.get(hit.id)
+            until = member.presence.until if member is not None else None
+            presence = names.presence_name(str(hit.presence.value), until, self.lang)
+            self.say(f"{hit.name}, {self.tr('interno', 'extension')} {hit.extension}, {presence}")
+
+    def _knowledge(self, query: str) -> None:
+        from simulator.knowledge import search_knowledge
+
+        found = search_knowledge(self.state.company, query, self.scenario.language)
+        if not found:
+            self.say(self.tr("Nessun articolo trovato.", "No article found."))
+        for article in found:
+            self.say(f"[{article.id}] {article.title}: {article.text}")
 
     def command(self, text: str) -> None:
         """Turn one typed line into actions."""
@@ -247,6 +262,8 @@ class TerminalSession:
             self.apply(Action("directory_search", None, {"query": query}))
         elif kind == "voicemail":
             self._voicemail(rest)
+        elif kind == "knowledge":
+            self._knowledge(rest or self.ask(self.tr("Cerca", "Search")))
         elif kind == "pause":
             self.apply(Action("unpause" if self.state.paused else "pause"))
             self.say(

@@ -17,7 +17,7 @@ from enum import Enum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic_core import ErrorDetails, PydanticCustomError
 from rapidfuzz import fuzz, process
 
 from simulator.errors import Problem
@@ -25,6 +25,14 @@ from simulator.model import RA_IDS
 from simulator.yaml_source import Document, Path, describe_en, describe_it, render_path
 
 _MISSING = object()
+
+# The error type of ``bilingual_error``: a model validator's own message, in both languages.
+CUSTOM_ERROR = "centralino"
+
+
+def bilingual_error(it: str, en: str) -> PydanticCustomError:
+    """An error a model validator raises so the loader shows ``it``/``en`` as they are."""
+    return PydanticCustomError(CUSTOM_ERROR, "{it} / {en}", {"it": it, "en": en})
 
 
 def suggest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str | None:
@@ -149,6 +157,11 @@ def _locate(error: ErrorDetails, data: Any, model: type[BaseModel]) -> _Item:
     return item
 
 
+def locate_path(error: ErrorDetails, data: Any, model: type[BaseModel]) -> Path:
+    """Where in the data (keys and indices, no union tags) a pydantic error lies."""
+    return _locate(error, data, model).path
+
+
 def _resolve(items: list[_Item], depth: int = 0) -> list[_Item | list[_Item]]:
     """Keep the union branch the instructor meant; merge branches that all reject the shape."""
     result: list[_Item | list[_Item]] = [i for i in items if len(i.branches) <= depth]
@@ -263,6 +276,8 @@ def _problem(item: _Item, doc: Document, file: str) -> Problem:
 
 def _messages(item: _Item, kind: str, name: str, found: Any, doc: Document) -> tuple[str, str]:
     ctx = item.error.get("ctx", {})
+    if kind == CUSTOM_ERROR:  # a model's own check, already worded in both languages
+        return str(ctx.get("it", "")), str(ctx.get("en", ""))
     if kind == "missing":
         return (
             f"manca il campo obbligatorio '{name}': aggiungi '{name}: ...'",

@@ -132,6 +132,22 @@ def _field_note(
             f"{it}: «{given.strip()}» non dice quello che è successo nella chiamata",
             f"{en}: «{given.strip()}» does not say what happened in the call",
         )
+    if expectation.match == "keywords":
+        lang = ctx.language(None)
+        options = [expectation.expected] if isinstance(expectation.expected, str) else []
+        options = options or list(expectation.expected or [])
+        values = ctx.values(None)
+        missing = [
+            expand(option, values)
+            for option in options
+            if keyword_coverage([expand(option, values)], given, lang) < 1
+        ]
+        if missing:
+            listed = ", ".join(missing)
+            return (
+                f"{it}: «{given.strip()}», mancano le parole chiave {listed}",
+                f"{en}: «{given.strip()}», missing the keywords {listed}",
+            )
     return f"{it}: {given.strip()}, atteso {wanted}", f"{en}: {given.strip()}, expected {wanted}"
 
 

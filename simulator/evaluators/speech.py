@@ -95,6 +95,8 @@ def speech(criterion: SpeechCriterion, ctx: Context) -> tuple[float, Note]:
     within = criterion.window.within_s
     until = None if within is None else ctx.effective[start] + within * ctx.multiplier
     said = utterances(ctx, criterion.line, start, until)
+    if criterion.in_order:
+        return _in_order(ctx, said, phrases, lang, expected)
     matched = _matches(ctx, said, phrases, lang)
     span = "" if within is None else f" entro {within * ctx.multiplier:.0f} s"
     span_en = "" if within is None else f" within {within * ctx.multiplier:.0f} s"
@@ -130,5 +132,44 @@ def speech(criterion: SpeechCriterion, ctx: Context) -> tuple[float, Note]:
         f"Detto ({len(matched)} di {criterion.min_matches} richieste).",
         f"Said ({len(matched)} of {criterion.min_matches} needed).",
         quote=heard,
+        expected=expected,
+    )
+
+
+def _in_order(
+    ctx: Context, said: list[int], phrases: list[str], lang: str, expected: str
+) -> tuple[float, Note]:
+    """Every phrase in the given order across the window's replies (a spelling, a sequence).
+
+    The score is the share found in order; the note names the first one missing or out of place.
+    """
+    if not said:
+        return 0.0, Note(None, "Nessuna battuta.", "Nothing said.", expected=expected)
+    text = " ".join(normalise(str(ctx.events[i].data.get("text", "")), lang) for i in said)
+    padded = f" {text} "
+    cursor, found, first_missing = 0, 0, None
+    for phrase in phrases:
+        wanted = normalise(phrase, lang)
+        at = padded.find(f" {wanted} ", cursor) if wanted else -1
+        if at == -1:
+            first_missing = first_missing or phrase
+            continue
+        found += 1
+        cursor = at + len(wanted) + 1
+    value = found / len(phrases)
+    quote = str(ctx.events[said[-1]].data.get("text", ""))
+    if first_missing is None:
+        return value, Note(
+            ctx.events[said[0]].t,
+            f"Tutto in ordine ({found} di {len(phrases)}).",
+            f"All in order ({found} of {len(phrases)}).",
+            quote=quote,
+            expected=expected,
+        )
+    return value, Note(
+        ctx.events[said[0]].t,
+        f"In ordine {found} di {len(phrases)}: manca o è fuori posto «{first_missing}».",
+        f"In order {found} of {len(phrases)}: missing or out of place «{first_missing}».",
+        quote=quote,
         expected=expected,
     )

@@ -46,6 +46,8 @@ FAMILIES: dict[str, dict[str, list[str]]] = _DATA.get("families", {})
 # What conveys an absence reason (per kind of reason) and places related to a place.
 REASONS: dict[str, dict[str, list[str]]] = _DATA.get("disclosure", {}).get("reasons", {})
 PLACES: dict[str, list[str]] = _DATA.get("disclosure", {}).get("places", {})
+# Words that say what to repeat ("ripetere il numero"): question intent -> words per language.
+REPEAT_TOPICS: dict[str, dict[str, list[str]]] = _DATA.get("repeat_topics", {})
 # Informal forms of address per language, for the `register` criterion.
 INFORMAL: dict[str, list[str]] = _DATA.get("register", {}).get("informal", {})
 

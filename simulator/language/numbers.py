@@ -74,16 +74,31 @@ def join_digit_runs(tokens: list[str]) -> list[str]:
     """Return ``tokens`` with runs of digits joined: "2 1 4" becomes "214".
 
     A run joins while one side is a single spoken digit ("interno 2 14", "zero 9 7 1"); two
-    numbers of several digits stay apart: "ordine 40917 40 sedie" keeps both numbers.
+    numbers of several digits stay apart: "ordine 40917 40 sedie" keeps both numbers. A lone
+    digit after a number of several digits stays apart too ("ordine 8120: 2 sedie" is an order
+    and a quantity), while one that goes on a run ("0971 4 4 3") joins it. The result is a
+    fixed point: joining it again changes nothing.
     """
     joined: list[str] = []
-    for token in tokens:
+    for index, token in enumerate(tokens):
         previous = joined[-1] if joined else ""
-        if token.isdigit() and previous.isdigit() and (len(token) == 1 or len(previous) == 1):
+        if token.isdigit() and previous.isdigit() and _joins(tokens, index, previous):
             joined[-1] += token
         else:
             joined.append(token)
     return joined
+
+
+def _joins(tokens: list[str], index: int, previous: str) -> bool:
+    """Whether the digits at ``index`` continue ``previous``, the number joined so far."""
+    if len(previous) == 1:
+        return True
+    token = tokens[index]
+    if len(token) != 1:
+        return False
+    before = tokens[index - 1]
+    after = tokens[index + 1] if index + 1 < len(tokens) else ""
+    return len(before) == 1 or after.isdigit()
 
 
 def spoken_digits(text: str) -> str:

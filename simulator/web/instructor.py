@@ -23,7 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from simulator import names
-from simulator.errors import ScenarioError
+from simulator.errors import Problem, ScenarioError, ScriptError
 from simulator.flaskkit.i18n import lang, pick
 from simulator.flaskkit.security import db, role_required
 from simulator.model import RA_IDS
@@ -352,12 +352,47 @@ def attempt_detail(attempt_id: int) -> ResponseReturnValue:
     )
 
 
+def _try_script(checked: Any, companies: dict[str, Any], upload_file: Any) -> dict[str, Any]:
+    """Play an uploaded scripted trainee through the checked scenario: nothing is stored."""
+    from simulator.harness import run_call
+    from simulator.script import expectation_differences, parse_script
+    from simulator.yaml_source import decode
+
+    name = (upload_file.filename or "script.yaml").rsplit("/", 1)[-1][:200]
+    raw = upload_file.read(current_app.config["MAX_UPLOAD_BYTES"] + 1)
+    if len(raw) > current_app.config["MAX_UPLOAD_BYTES"]:
+        limit = current_app.config["MAX_UPLOAD_BYTES"] // 1024
+        raise ScriptError(
+            f"Il file è troppo grande: massimo {limit} KB.",
+            f"The file is too large: at most {limit} KB.",
+        )
+    try:
+        text = decode(raw, name)
+    except ScenarioError as exc:
+        raise ScriptError.of(exc.problems) from None
+    scenario = checked.scenario
+    script, _doc = parse_script(text, name, playing=scenario)
+    result = run_call(scenario, companies[scenario.company], script)
+    differences = [
+        Problem(name, 1, 1, "expect", it, en)
+        for it, en in expectation_differences(script.expect, result.report)
+    ]
+    return {
+        "name": name,
+        "report": result.report.to_json(),
+        "differences": differences,
+        "rejected": [Problem(name, 1, 1, "", r.it, r.en) for r in result.rejected],
+    }
+
+
 @bp.route("/upload", methods=["GET", "POST"])
 def upload() -> ResponseReturnValue:
     """Check a scenario YAML (errors with line numbers) or add it to the library."""
     problems: list[Any] = []
     field_error: str | None = None
     checked: Any = None
+    source_lines: list[str] = []
+    trial: dict[str, Any] | None = None
     if request.method == "POST":
         upload_file = request.files.get("scenario")
         if upload_file is None or not upload_file.filename:
@@ -373,7 +408,18 @@ def upload() -> ResponseReturnValue:
                 )
             except ScenarioError as exc:
                 problems = exc.problems
+                if len(raw) <= current_app.config["MAX_UPLOAD_BYTES"]:
+                    # The file as uploaded, read-only, so each error can link to its line.
+                    source_lines = raw.decode("utf-8", errors="replace").splitlines()
             else:
+                script_file = request.files.get("script")
+                if request.form.get("intent") != "add" and script_file and script_file.filename:
+                    try:
+                        trial = _try_script(checked, companies, script_file)
+                    except ScriptError as exc:
+                        problems = exc.problems or [
+                            Problem(script_file.filename or "", 1, 1, "", exc.it, exc.en)
+                        ]
                 if request.form.get("intent") == "add":
                     scenario = checked.scenario
                     with db().write() as s:
@@ -395,5 +441,8 @@ def upload() -> ResponseReturnValue:
         problems=problems,
         field_error=field_error,
         checked=checked,
+        source_lines=source_lines,
+        trial=trial,
+        error_lines={p.line for p in problems},
         limit_kb=current_app.config["MAX_UPLOAD_BYTES"] // 1024,
     ), (400 if has_errors else 200)

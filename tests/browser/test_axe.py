@@ -135,6 +135,34 @@ def test_other_pages(page: Page, live: LiveServer) -> None:
     expect(page).to_have_title(re.compile("^Errore:"))
     expect(page.locator("#error-summary")).to_be_focused()
     assert_axe_clean(page, "upload with errors")
+    # From the summary, by keyboard, to the offending line of the read-only file.
+    link = page.locator("#error-summary a[href='#line-3']").first
+    link.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("#line-3$"))
+    expect(page.locator("#line-3")).to_contain_text("level: 9")
+    assert_axe_clean(page, "upload with the file shown")
+    # A valid scenario tried with a scripted trainee: score and expect difference, by keyboard.
+    from simulator.web.testing import FIXTURES
+
+    page.goto(f"{base}/instructor/upload")
+    page.set_input_files("#scenario-file", str(FIXTURES / "smistamento-messaggio.yaml"))
+    page.set_input_files(
+        "#script-file",
+        files=[
+            {
+                "name": "debole.yaml",
+                "mimeType": "text/yaml",
+                "buffer": b"scenario: web-messaggio\nexpect: {passes: all}\n"
+                b"turns:\n  - {at: 2, do: answer}\n",
+            }
+        ],
+    )
+    page.locator("button[value=check]").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#trial-title")).to_contain_text("debole.yaml")
+    expect(page.locator(".trial .notice--error")).to_contain_text("expect")
+    assert_axe_clean(page, "upload with a scripted trainee tried")
     page.goto(f"{base}/lang/en?next=/instructor/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert_axe_clean(page, "dashboard in English")

@@ -298,6 +298,11 @@ def test_upload_errors_with_line_numbers(app, users):
     assert r.status_code == 400
     assert "<title>Errore:" in html and 'id="error-summary"' in html
     assert "Riga 5, colonna" in html
+    # Each error links to its line in a read-only view of the file as uploaded.
+    assert 'href="#line-5"' in html
+    assert '<li id="line-5" tabindex="-1" class="source-view__error">' in html
+    assert "<code>level: 9</code>" in html
+    assert '<li id="line-2" tabindex="-1"><code>title: Rotto</code></li>' in html
 
 
 def test_upload_rejects_non_utf8_and_oversize(app, users):
@@ -520,3 +525,50 @@ def test_hold_warning_is_an_alert_not_a_log_line(app, users):
     assert "Linea 1 sta per riattaccare." in texts
     assert all(len(text) <= 40 for text in texts)  # one 40-cell Braille line
     assert not any("riattaccare" in entry.text for entry in view.entries)
+
+
+def test_upload_tries_a_scripted_trainee_without_storing_anything(app, users):
+    """Check a scenario with a script: its score and the expect difference, no attempt kept."""
+    from simulator.web.testing import FIXTURES
+
+    database = app.extensions["centralino_db"]
+    with database.read() as s:
+        before = s.scalar(select(func.count()).select_from(Attempt))
+    client = app.test_client()
+    login(client, "ada")
+    page = client.get("/instructor/upload").get_data(as_text=True)
+    source = (FIXTURES / "smistamento-messaggio.yaml").read_bytes()
+    script = (
+        b"scenario: web-messaggio\nexpect:\n  passes: all\nturns:\n"
+        b'  - {at: 2, do: answer}\n  - {at: 4, say: "Pronto?"}\n'
+    )
+    r = client.post(
+        "/instructor/upload",
+        data={
+            **form_data(page, intent="check"),
+            "scenario": (io.BytesIO(source), "messaggio.yaml"),
+            "script": (io.BytesIO(script), "debole.yaml"),
+        },
+        content_type="multipart/form-data",
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200, html
+    assert "Prova con l'allievo simulato «debole.yaml»" in html
+    assert "L'esito differisce da quello atteso (expect):" in html
+    assert "atteso ADA.24.04.11.RA1 superato, invece non superato" in html
+    assert "Esito complessivo" in html and "NON SUPERATO" in html
+    broken = script.replace(b"do: answer", b"do: answr")
+    r = client.post(
+        "/instructor/upload",
+        data={
+            **form_data(page, intent="check"),
+            "scenario": (io.BytesIO(source), "messaggio.yaml"),
+            "script": (io.BytesIO(broken), "debole.yaml"),
+        },
+        content_type="multipart/form-data",
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400
+    assert "Riga 5, colonna 17" in html and "azione sconosciuta" in html and "forse" in html
+    with database.read() as s:
+        assert s.scalar(select(func.count()).select_from(Attempt)) == before

@@ -449,3 +449,167 @@ def test_replay_rebuilds_activity_and_silence_warning() -> None:
     rebuilt = engine.replay(SCENARIO, COMPANY, log)
     assert rebuilt.lines["l1"].fired == state.lines["l1"].fired
     assert rebuilt.lines["l1"].last_activity_at == state.lines["l1"].last_activity_at
+
+
+def test_asked_to_repeat_the_number_the_caller_repeats_only_the_number() -> None:
+    state = answered()
+    state, events = engine.step(
+        state, Action("say", None, {"text": "Mi può ripetere il numero di telefono?"}), 4.0
+    )
+    assert said(events) == ["Il mio numero è 0971 234567."]
+    state, events = engine.step(state, Action("say", None, {"text": "Può ripetere?"}), 6.0)
+    assert said(events) == ["Il mio numero è 0971 234567."]  # the whole last line again
+
+
+CALL_WIDE = Scenario.model_validate(
+    parse(
+        """
+id: regole-della-chiamata
+title: Regole valide in tutta la chiamata
+family: reclami
+language: it-IT
+level: 2
+company: lucania-forniture
+calls:
+  - line: l1
+    caller: {name: Mario Rossi}
+    start: squillo
+    on:
+      hold: {reply: "Ma non mi ha nemmeno chiesto se potevo attendere!"}
+      say: [{intent: apologise, reply: "Le scuse non bastano."}]
+    steps:
+      squillo:
+        on: {answer: {goto: reclamo}}
+      reclamo:
+        say: "La merce è arrivata rotta."
+        on:
+          say: [{intent: thanks, reply: "Prego.", goto: calmo}]
+      calmo:
+        say: "Va bene, aspetto."
+        on:
+          hold: {reply: "Certo, attendo."}
+criteria:
+  - {id: c, ra: ADA.24.04.11.RA1, kind: action, expect: hold,
+     title: Prova, title_en: Test, advice: "Metti in attesa."}
+""",
+        "call-wide.yaml",
+    ).data
+)
+
+
+def test_call_wide_rules_hold_in_every_step_unless_the_step_has_its_own() -> None:
+    state, _ = engine.start(CALL_WIDE, COMPANY)
+    state, _ = engine.step(state, Action("answer", "l1"), 2.0)
+    state, events = engine.step(state, Action("say", None, {"text": "Mi scusi tanto"}), 4.0)
+    assert said(events) == ["Le scuse non bastano."]  # the call-wide intent, beside the step's
+    state, events = engine.step(state, Action("hold", "l1"), 6.0)
+    assert said(events) == ["Ma non mi ha nemmeno chiesto se potevo attendere!"]
+    state, _ = engine.step(state, Action("resume", "l1"), 8.0)
+    state, events = engine.step(state, Action("say", None, {"text": "Grazie"}), 10.0)
+    assert said(events) == ["Prego.", "Va bene, aspetto."]
+    state, events = engine.step(state, Action("hold", "l1"), 12.0)
+    assert said(events) == ["Certo, attendo."]  # the step's own reaction wins
+
+
+BUSY_RULES = Scenario.model_validate(
+    parse(
+        """
+id: trasferimento-occupato
+title: Trasferimento a un collega occupato
+family: smistamento
+language: it-IT
+level: 2
+company: lucania-forniture
+calls:
+  - line: l1
+    caller: {name: Mario Rossi}
+    start: squillo
+    steps:
+      squillo:
+        on: {answer: {goto: richiesta}}
+      richiesta:
+        say: "Mi passa il direttore?"
+        on:
+          transfer:
+            - {to: [esposito-marco], presence: [busy, absent], reply: "Allora richiamo io."}
+            - {to: [esposito-marco], reply: "Grazie."}
+criteria:
+  - {id: c, ra: ADA.24.01.08.RA1, kind: action, expect: transfer,
+     title: Prova, title_en: Test, advice: "Trasferisci."}
+""",
+        "busy.yaml",
+    ).data
+)
+
+
+def test_a_transfer_rule_for_a_busy_colleague_replaces_the_generic_no_answer() -> None:
+    state, _ = engine.start(BUSY_RULES, COMPANY)  # Marco Esposito is busy in the company file
+    state, _ = engine.step(state, Action("answer", "l1"), 2.0)
+    state, events = engine.step(state, Action("transfer", None, {"to": "201"}), 4.0)
+    assert said(events) == ["Allora richiamo io."]
+    assert "Non risponde nessuno." not in said(events)
+    assert state.lines["l1"].status == "talking"
+
+
+def test_knowledge_base_articles_fill_placeholders_and_the_terminal_search() -> None:
+    from simulator.knowledge import search_knowledge
+    from simulator.templates import Lookup, expand
+
+    values = Lookup(COMPANY, None, "Giulia")
+    assert expand("Orari: {knowledge.orari.text}", values).startswith(
+        "Orari: Uffici aperti dal lunedì al venerdì"
+    )
+    assert [a.id for a in search_knowledge(COMPANY, "orari di apertura")][:1] == ["orari"]
+    assert [a.id for a in search_knowledge(COMPANY, "indirizzo della sede")][:1] == ["sede"]
+
+
+RELATIVE_RING = Scenario.model_validate(
+    parse(
+        """
+id: seconda-linea-relativa
+title: La seconda linea squilla durante il reclamo
+family: reclami
+language: it-IT
+level: 3
+company: lucania-forniture
+calls:
+  - line: l1
+    caller: {name: Mario Rossi}
+    start: squillo
+    steps:
+      squillo:
+        on: {answer: {goto: saluto}}
+      saluto:
+        say: "Buongiorno."
+        on:
+          say: [{intent: greeting, goto: reclamo}]
+      reclamo:
+        say: "La merce è arrivata rotta!"
+  - line: l2
+    ring_after: {line: l1, step: reclamo, after_s: 5}
+    caller: {name: Sara Neri}
+    start: saluto
+    steps:
+      saluto:
+        say: "Buongiorno, sono Sara Neri."
+criteria:
+  - {id: c, ra: ADA.24.04.11.RA1, kind: action, expect: answer,
+     title: Prova, title_en: Test, advice: "Rispondi."}
+""",
+        "relative.yaml",
+    ).data
+)
+
+
+def test_a_line_rings_relative_to_the_conversation_not_at_a_fixed_time() -> None:
+    state, _ = engine.start(RELATIVE_RING, COMPANY)
+    state, events = engine.advance(state, 30.0)  # no conversation yet: l2 stays silent
+    assert [e.line for e in events if e.kind == "ring"] == []
+    state, _ = engine.step(state, Action("answer", "l1"), 31.0)
+    state, _ = engine.step(state, Action("say", None, {"text": "Buongiorno"}), 33.0)
+    assert state.lines["l1"].step == "reclamo"
+    state, events = engine.advance(state, 37.0)
+    assert [e.line for e in events if e.kind == "ring"] == []
+    state, events = engine.advance(state, 39.0)
+    rings = [e for e in events if e.kind == "ring"]
+    assert [e.line for e in rings] == ["l2"] and rings[0].t == pytest.approx(38.0)

@@ -138,3 +138,12 @@ def test_idempotent_on_number_and_filler_words(tokens: list[str], lang: str) -> 
     """Sentences made of number words and fillers, the hard cases, are fixed points too."""
     once = normalise(" ".join(tokens), lang)
     assert normalise(once, lang) == once
+
+
+def test_a_quantity_after_an_order_number_stays_apart() -> None:
+    """'Ordine 8120: 2 sedie' is an order and a quantity, not order 81202."""
+    from simulator.language.normalise import normalise
+
+    assert normalise("Ordine 8120: 2 sedie", "it-IT") == "ordine 8120 2 sedie"
+    assert normalise("0971 4 4 3 2 1 0", "it-IT") == "0971443210"  # a run still joins
+    assert normalise("zero nove sette uno quattro quattro tre", "it-IT") == "0971443"

@@ -459,3 +459,78 @@ def test_numbers_in_expected_phrases_must_be_exact() -> None:
     right = log((5.0, "say", "trainee", "l1", {"text": "rileggo zero nove sette tre 823154"}))
     assert not only(criterion, wrong).passed
     assert only(criterion, right).passed
+
+
+def test_form_keywords_survive_punctuation_and_the_note_names_the_missing_one() -> None:
+    """'Ordine 4512: 2 sedie' keeps the order number; a missing keyword is named."""
+    fields = {"for": "Chiara Romano", "phone": "0971 234567", "caller": "Mario Rossi"}
+    found = log(
+        (30.0, "take_message", "trainee", "l1", {**fields, "text": "Ordine 4512: 2 ritardo"})
+    )
+    assert only(MESSAGE, found).passed
+    missing = log(
+        (30.0, "take_message", "trainee", "l1", {**fields, "text": "Ordine 4512: 2 sedie"})
+    )
+    result = only(MESSAGE, missing)
+    assert "mancano le parole chiave ritardo" in result.evidence.it
+    assert "missing the keywords ritardo" in result.evidence.en
+
+
+SPELLING = """
+  - id: spelling
+    ra: ADA.24.04.11.RA1
+    kind: speech
+    in_order: true
+    pass_at: 1
+    any_of: ["R come Roma", "I come Imola", "C come Como", "C come Como", "I come Imola"]
+    window: {after: answer}
+    title: Spelling in ordine
+    title_en: Spelling in order
+    advice: "Fai lo spelling lettera per lettera, nell'ordine giusto."
+"""
+
+
+def test_spelling_in_order_is_judged_letter_by_letter() -> None:
+    """Every letter, in order, across replies; a swapped pair is named and does not pass."""
+    right = log(
+        RING,
+        (2.0, "answer", "trainee", "l1", {}),
+        (5.0, "say", "trainee", "l1", {"text": "R come Roma, I come Imola,"}),
+        (8.0, "say", "trainee", "l1", {"text": "C come Como, C come Como, I come Imola."}),
+    )
+    assert only(SPELLING, right).passed
+    swapped = log(
+        RING,
+        (2.0, "answer", "trainee", "l1", {}),
+        (5.0, "say", "trainee", "l1", {"text": "R come Roma, C come Como, I come Imola,"}),
+        (8.0, "say", "trainee", "l1", {"text": "C come Como, I come Imola."}),
+    )
+    result = only(SPELLING, swapped)
+    assert not result.passed
+    assert result.score == 0.8
+    assert "In ordine 4 di 5: manca o è fuori posto «C come Como»" in result.evidence.it
+
+
+def test_disclose_presence_protects_the_scenarios_own_presence_note() -> None:
+    """The note under the scenario's presence: is what must stay private, not the company's."""
+    own = (
+        'presence:\n  esposito-marco: {status: busy, until: "le 12:00", '
+        'note: "dal medico per una visita in ospedale"}\n'
+    )
+    criterion = """
+  - {id: riservatezza, ra: ADA.24.04.11.RA1, kind: forbidden,
+     disclose: [staff.esposito-marco.presence],
+     title: Riservatezza, title_en: Confidentiality, advice: "Non dire perché è occupato."}
+"""
+    told = log(
+        RING,
+        (2.0, "answer", "trainee", "l1", {}),
+        (6.0, "say", "trainee", "l1", {"text": "È in ospedale per una visita medica"}),
+    )
+    discreet = log(
+        RING,
+        (2.0, "answer", "trainee", "l1", {}),
+        (6.0, "say", "trainee", "l1", {"text": "Il direttore è occupato fino alle 12"}),
+    )
+    assert not score(scenario_with(criterion, own), COMPANY, told).criteria[0].passed
+    assert score(scenario_with(criterion, own), COMPANY, discreet).criteria[0].passed
