@@ -20,6 +20,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
+from audio.asr_service import RecognitionTimeoutError
 from audio.errors import AudioInputError
 from audio.tones import tone
 from audio.utterance import (
@@ -29,6 +30,7 @@ from audio.utterance import (
     voice_available,
 )
 from audio.wav import read_wav
+from audio.whisper import LOW_CONFIDENCE
 from simulator.errors import CallStateError, CentralinoError
 from simulator.expected import talking_line
 from simulator.flaskkit.i18n import pick
@@ -144,6 +146,9 @@ def speech(attempt_id: int) -> ResponseReturnValue:
         return _error("no_engine", pick(exc), 422)
     except NotUnderstoodError:
         return _error("not_understood", _("Non ho capito, riprova o scrivi."), 422)
+    except RecognitionTimeoutError:
+        message = _("Il riconoscimento vocale è occupato: riprova tra poco o scrivi la risposta.")
+        return _error("busy", message, 503)
     except CallStateError as exc:
         return _error("no_line", pick(exc), 409)
     recognition = heard.recognition
@@ -156,6 +161,15 @@ def speech(attempt_id: int) -> ResponseReturnValue:
     }
     with db().read() as s:
         confirm = accounts.settings_of(s, _me()).confirm_transcript
+    if recognition.confidence < LOW_CONFIDENCE and not confirm:
+        # Not sure enough to put words in the trainee's mouth: they confirm or correct it.
+        message = _(
+            "Riconosciuto con poca sicurezza: %(text)s. Correggi se serve e premi Invio.",
+            text=recognition.transcript,
+        )
+        if recognition.alternatives:
+            message += " " + _("In alternativa: %(other)s", other=recognition.alternatives[0])
+        return jsonify({**result, "recorded": False, "confirm": True, "message": message})
     if confirm:
         message = _("Riconosciuto: %(text)s. Premi Invio per inviare.", text=recognition.transcript)
         return jsonify({**result, "recorded": False, "confirm": True, "message": message})
