@@ -146,8 +146,12 @@ def assemble(models_root: Path, parts: tuple[Path, Path] | None = None) -> Path:
                 shutil.copyfile(side / name, work / name)
             (work / _STAMP).write_text(f"{MODEL_SHA256} {MODEL_BYTES}\n")
             if target.exists():
-                shutil.rmtree(target)
-            os.replace(work, target)
+                shutil.rmtree(target, ignore_errors=True)
+            try:
+                os.replace(work, target)
+            except OSError:
+                if not _verified(target):  # another process may have won the same race
+                    raise
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return target

@@ -291,7 +291,7 @@ class TerminalSession:
         from audio.utterance import recognise_utterance
 
         try:
-            heard = recognise_utterance(wav, self.state, DEFAULT_MODELS)
+            heard = recognise_utterance(wav, self.state, DEFAULT_MODELS, inline=True)
         except CentralinoError as exc:
             self.say(self.tr("Non riconosciuto: ", "Not recognised: ") + exc.message(self.lang))
             return

@@ -16,8 +16,17 @@ DOMAIN = [
     "simulator.language",
     "simulator.expected",
 ]
-FORBIDDEN = ["flask", "twilio", "sqlalchemy", "audio", "ivr", "pyttsx3", "speech_recognition",
-             "pocketsphinx", "numpy"]
+FORBIDDEN = [
+    "flask",
+    "twilio",
+    "sqlalchemy",
+    "audio",
+    "ivr",
+    "pyttsx3",
+    "speech_recognition",
+    "pocketsphinx",
+    "numpy",
+]
 
 
 def test_domain_imports_no_edge_library() -> None:
