@@ -103,12 +103,13 @@ class InlineService:
 _WORKER_ROOT: Path | None = None
 
 
-def _pool_init(models_root: str) -> None:
+def _pool_init(models_root: str, cpu_threads: int) -> None:
     global _WORKER_ROOT
     _WORKER_ROOT = Path(models_root)
     from audio.whisper import shared_whisper
 
-    shared_whisper(_WORKER_ROOT).model()  # load once, before the first clip waits for it
+    # Load once, before the first clip waits for it; the pool's processes share the cores.
+    shared_whisper(_WORKER_ROOT, cpu_threads).model()
 
 
 def failure_of(exc: SpeechRecognitionError) -> dict[str, str]:
@@ -157,7 +158,7 @@ class PoolService:
             max_workers=workers,
             mp_context=context,
             initializer=_pool_init,
-            initargs=(str(models_root),),
+            initargs=(str(models_root), max(1, (os.cpu_count() or 2) // workers)),
         )
 
     def recognise(self, job: Job, timeout: float = DEFAULT_TIMEOUT_S) -> Recognition:

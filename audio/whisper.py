@@ -128,10 +128,13 @@ _SHARED: dict[Path, WhisperRecognizer] = {}
 _SHARED_LOCK = threading.Lock()
 
 
-def shared_whisper(models_root: Path) -> WhisperRecognizer:
-    """The process's recogniser for a models folder (the model itself loads on first use)."""
+def shared_whisper(models_root: Path, cpu_threads: int | None = None) -> WhisperRecognizer:
+    """The process's recogniser for a models folder (the model itself loads on first use).
+
+    ``cpu_threads`` applies when it is first created (pool processes split the cores).
+    """
     key = models_root.resolve()
     with _SHARED_LOCK:
         if key not in _SHARED:
-            _SHARED[key] = WhisperRecognizer(models_root)
+            _SHARED[key] = WhisperRecognizer(models_root, cpu_threads or _CPU_THREADS)
         return _SHARED[key]
