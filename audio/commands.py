@@ -170,6 +170,14 @@ def _cmd_models_list(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _cmd_models_prepare(args: argparse.Namespace, out: TextIO) -> int:
+    from audio.whisper_model import assemble
+
+    folder = assemble(Path(args.models))
+    print(f"{folder}: Whisper base pronto / ready (sha256 ok)", file=out)
+    return 0
+
+
 def _cmd_asr_worker(args: argparse.Namespace, out: TextIO) -> int:
     import os
 
@@ -267,6 +275,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = models_sub.add_parser("list", help="modelli installati e dimensioni / installed models")
     p.add_argument("--models", default=str(DEFAULT_MODELS))
     p.set_defaults(func=_cmd_models_list)
+    p = models_sub.add_parser(
+        "prepare", help="ricompone e controlla Whisper / assemble and check Whisper"
+    )
+    p.add_argument("--models", default=str(DEFAULT_MODELS))
+    p.set_defaults(func=_cmd_models_prepare)
     p = models_sub.add_parser("install", help="installa un modello Vosk / install a Vosk model")
     p.add_argument("source", metavar="FILE", help="zip del modello (o URL) / model zip (or URL)")
     p.add_argument("--sha256", help="impronta attesa / expected digest")
