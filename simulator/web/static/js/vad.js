@@ -8,6 +8,7 @@ export const FRAME = 320; // 20 ms at 16 kHz
 const START_FRAMES = 3; // 60 ms above the threshold: speech has started
 const END_FRAMES = 35; // 700 ms below it: speech has ended
 const PREROLL_FRAMES = 15; // 300 ms kept before the start, so the first syllable is not cut
+const ARM_FRAMES = 15; // 300 ms of quiet before the first start: never begin mid-sentence or mid-noise
 const MARGIN_DB = 12;
 const MIN_DB = -50;
 
@@ -29,6 +30,7 @@ export class EnergyGate {
     this.quiet = 0;
     this.speaking = false;
     this.paused = false;
+    this.quietSeen = 0;
   }
 
   push(samples) {
@@ -49,7 +51,8 @@ export class EnergyGate {
       this.recent.push(frame);
       if (this.recent.length > PREROLL_FRAMES) this.recent.shift();
       this.loud = loud ? this.loud + 1 : 0;
-      if (this.loud >= START_FRAMES && !this.paused) {
+      if (!loud) this.quietSeen += 1;
+      if (this.loud >= START_FRAMES && !this.paused && this.quietSeen >= ARM_FRAMES) {
         this.speaking = true;
         this.quiet = 0;
         const preroll = new Float32Array(this.recent.length * FRAME);

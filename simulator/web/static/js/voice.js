@@ -16,7 +16,9 @@ function traineeSpeaking(how) {
 
 function speechFlag(value) {
   const panel = byId("voice");
-  if (panel) panel.dataset.speech = value; // "speaking" | "ended": a visible state, and tests wait on it
+  if (!panel) return;
+  panel.dataset.speech = value; // "waiting" | "speaking" | "ended"; tests wait on these events
+  if (value === "ended") panel.dataset.speechEnds = String(Number(panel.dataset.speechEnds || 0) + 1);
 }
 
 const body = document.body;
