@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from audio.loudness import PEAK_LIMIT_DBFS, TARGET_LUFS, loudness_lufs, peak_dbfs
-from audio.wav import decode_wav, to_wav
+from audio.wav import decode_wav, resample, to_wav
 from simulator.practice import accounts
 from simulator.store.models import AttemptEvent
 from simulator.web.testing import csrf_from, form_data, login, make_app, seed_users
@@ -267,3 +267,33 @@ def test_tones_and_earcon_settings(app) -> None:
     page = client.get(url).get_data(as_text=True)
     assert 'data-earcons="new_call"' in page
     assert 'id="caller-volume"' in page and 'id="caller-speed"' in page
+
+
+def test_streamed_utterance_is_joined_and_recognised(app) -> None:
+    """Chunks posted while speaking, then the tail at the end of speech: the server joins
+    them and the whole reply is recognised and recorded; a chunk out of order is a 409."""
+    client = app.test_client()
+    login(client, "luca")
+    url, token = _start(client)
+    samples, rate = decode_wav(spoken("Good morning, how can I help you?", pad_s=0.3))
+    pcm = (np.clip(resample(samples, rate, 16_000), -1, 1) * 32767).astype("<i2").tobytes()
+    head, tail = pcm[: len(pcm) // 2 & ~1], pcm[len(pcm) // 2 & ~1 :]
+    utterance = "ab" * 16
+    headers = {"X-CSRFToken": token, "X-Requested-With": "fetch", "X-Utterance": utterance}
+    sent = 0
+    for start in range(0, len(head), 16_000):
+        chunk = head[start : start + 16_000]
+        response = client.post(
+            f"{url}/speech/stream", data=chunk, headers={**headers, "X-Offset": str(sent)}
+        )
+        assert response.status_code == 200, response.json
+        sent += len(chunk)
+    repeated = client.post(f"{url}/speech/stream", data=chunk, headers={**headers, "X-Offset": "0"})
+    assert repeated.status_code == 409 and repeated.json["code"] == "out_of_order"
+    tail_wav = to_wav(np.frombuffer(tail, "<i2") / 32768.0, 16_000)
+    response = client.post(
+        f"{url}/speech", data=tail_wav, headers={**headers, "Content-Type": "audio/wav"}
+    )
+    assert response.status_code == 200, response.json
+    transcript = response.json["transcript"].lower()
+    assert "good morning" in transcript and "help you" in transcript  # head and tail both heard
