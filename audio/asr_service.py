@@ -24,6 +24,7 @@ import os
 import threading
 import uuid
 from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -163,12 +164,19 @@ class PoolService:
 
     def recognise(self, job: Job, timeout: float = DEFAULT_TIMEOUT_S) -> Recognition:
         """Submit to the pool and wait at most ``timeout`` seconds."""
-        future = self._pool.submit(_pool_run, job)
         try:
+            future = self._pool.submit(_pool_run, job)
             result = future.result(timeout=timeout)
         except futures.TimeoutError as exc:
             future.cancel()
             raise RecognitionTimeoutError(timeout) from exc
+        except BrokenProcessPool as exc:
+            # A recognition process died (out of memory, killed): the next clip gets a new pool.
+            _forget(self)
+            raise SpeechRecognitionError(
+                "Il riconoscimento vocale si è interrotto: riprova.",
+                "Speech recognition stopped: try again.",
+            ) from exc
         if isinstance(result, dict):
             raise_failure(result)
         assert isinstance(result, Recognition)
@@ -261,6 +269,13 @@ def serve_redis(url: str, models_root: Path, once: bool = False) -> int:
 
 _SERVICES: dict[tuple[str, str], RecognitionService] = {}
 _SERVICES_LOCK = threading.Lock()
+
+
+def _forget(service: RecognitionService) -> None:
+    with _SERVICES_LOCK:
+        for key, known in list(_SERVICES.items()):
+            if known is service:
+                del _SERVICES[key]
 
 
 def workers_from_env() -> int:
