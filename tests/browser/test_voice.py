@@ -113,7 +113,8 @@ def _utterance_heard(page: Page, press: Callable[[], None]) -> None:
     (its energy gate arms only after a pause, so it is never half a phrase), press again."""
     press()
     expect(page.locator("#talk-button")).to_have_attribute("aria-pressed", "true")
-    expect(page.locator("#voice")).to_have_attribute("data-speech-ends", "1", timeout=SERVER_MS)
+    ended = re.compile(r"^[1-9]")
+    expect(page.locator("#voice")).to_have_attribute("data-speech-ends", ended, timeout=SERVER_MS)
     with page.expect_response(_is_speech_post, timeout=SERVER_MS):
         press()
     expect(page.locator("#talk-button")).to_have_attribute("aria-pressed", "false")
