@@ -15,6 +15,19 @@ import re
 from simulator.language.normalise import normalise
 
 _DIGITS = re.compile(r"\d")
+# Number words the normaliser leaves alone because they double as articles or pronouns ("un",
+# "one", "eins"...): mapped on both sides, so an article still compares equal to an article.
+_SMALL_NUMBERS = {
+    "it": "zero uno due tre quattro cinque sei sette otto nove",
+    "en": "zero one two three four five six seven eight nine",
+    "fr": "zero un deux trois quatre cinq six sept huit neuf",
+    "de": "null eins zwei drei vier funf sechs sieben acht neun",
+    "es": "cero uno dos tres cuatro cinco seis siete ocho nueve",
+}
+_AS_DIGIT = {
+    lang: {word: str(n) for n, word in enumerate(words.split())}
+    for lang, words in _SMALL_NUMBERS.items()
+}
 
 
 def _digits_apart(text: str) -> str:
@@ -24,7 +37,8 @@ def _digits_apart(text: str) -> str:
 def wer_words(text: str, lang: str = "it") -> list[str]:
     """The words WER compares: normalised, numbers as single digits."""
     plain = text.replace("'", " ").replace("’", " ")
-    return _digits_apart(normalise(plain, lang)).split()
+    digits = _AS_DIGIT.get(lang.split("-")[0].lower(), {})
+    return [digits.get(w, w) for w in _digits_apart(normalise(plain, lang)).split()]
 
 
 def edit_distance(reference: list[str], hypothesis: list[str]) -> int:
@@ -47,3 +61,14 @@ def word_error_rate(reference: str, hypothesis: str, lang: str = "it") -> float:
     if not ref:
         return 0.0 if not hyp else 1.0
     return edit_distance(ref, hyp) / len(ref)
+
+
+def corpus_word_error_rate(pairs: list[tuple[str, str]], lang: str = "it") -> float:
+    """WER of a whole set, as usually reported: all edits over all reference words (a mean of
+    per-sentence rates would let a two-word sentence weigh as much as a fifteen-word one)."""
+    edits = words = 0
+    for reference, hypothesis in pairs:
+        ref = wer_words(reference, lang)
+        edits += edit_distance(ref, wer_words(hypothesis, lang))
+        words += len(ref)
+    return edits / words if words else 0.0

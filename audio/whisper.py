@@ -31,6 +31,7 @@ from simulator.ports import Recognition
 LANGUAGES = ("it", "en", "fr", "de", "es")
 # Under this the console asks the trainee to confirm (and offers the alternative).
 LOW_CONFIDENCE = 0.5
+BEAM_SIZE = 1
 _MAX_HOTWORD_CHARS = 300
 _CPU_THREADS = 2
 
@@ -59,9 +60,12 @@ class WhisperRecognizer:
     two threads never fight for the same cores (parallelism comes from pool processes).
     """
 
-    def __init__(self, models_root: Path, cpu_threads: int = _CPU_THREADS) -> None:
+    def __init__(
+        self, models_root: Path, cpu_threads: int = _CPU_THREADS, beam_size: int = BEAM_SIZE
+    ) -> None:
         self.models_root = models_root
         self.cpu_threads = cpu_threads
+        self.beam_size = beam_size
         self._model: Any = None
         self._load_lock = threading.Lock()
         self._run_lock = threading.Lock()
@@ -84,7 +88,8 @@ class WhisperRecognizer:
             segments, _info = self.model().transcribe(
                 audio,
                 language=code,
-                beam_size=1,
+                beam_size=self.beam_size,
+                temperature=0.0,
                 without_timestamps=True,
                 condition_on_previous_text=False,
                 vad_filter=False,

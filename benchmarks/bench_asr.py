@@ -28,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from audio import asr_service
 from audio.wav import decode_wav
-from audio.wer import word_error_rate
 from audio.whisper import shared_whisper
 from simulator.language.intents import intent_candidates, match_intent
 from tests import speech_sets
@@ -49,21 +48,21 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def accuracy(models: Path, langs: list[str], voices: int | None) -> None:
+def accuracy(models: Path, sets: list[tuple[str, str]], voices: int | None) -> None:
     whisper = shared_whisper(models)
-    for lang in langs:
-        clips = speech_sets.clips(lang, voices)
+    for lang, voice_set in sets:
+        clips = speech_sets.clips(lang, voices, voice_set)
         intents = sorted({c.intent for c in clips})
         candidates = intent_candidates(intents, lang)
-        right, rates = 0, []
+        right, pairs = 0, []
         for clip in clips:
             heard = whisper.recognise(clip.wav, lang).transcript
-            rates.append(word_error_rate(clip.text, heard, lang))
+            pairs.append((clip.text, heard))
             found = match_intent(heard, candidates, lang)
             right += found is not None and found.intent == clip.intent
         print(
-            f"{lang}: intent accuracy {right}/{len(clips)} = {right / len(clips):.1%}, "
-            f"mean WER {statistics.mean(rates):.3f} ({len(clips)} clips)"
+            f"{voice_set}: intent accuracy {right}/{len(clips)} = {right / len(clips):.1%}, "
+            f"WER {corpus_word_error_rate(pairs, lang):.3f} ({len(clips)} clips)"
         )
     never = speech_sets.never_expected_clips("it")
     if QUICK:
@@ -86,12 +85,11 @@ def hotwords(models: Path) -> None:
     clips = speech_sets.clips("it", 2)
     names = ("Rossi Trasporti", "Giulia Bianchi", "ufficio acquisti", "amministrazione")
     for label in ("none", "names", "expected phrase"):
-        rates = []
+        pairs = []
         for clip in clips:
             hints = {"none": (), "names": names, "expected phrase": (clip.text,)}[label]
-            heard = whisper.recognise(clip.wav, "it", (), hints).transcript
-            rates.append(word_error_rate(clip.text, heard, "it"))
-        print(f"it hotwords={label}: mean WER {statistics.mean(rates):.3f}")
+            pairs.append((clip.text, whisper.recognise(clip.wav, "it", (), hints).transcript))
+        print(f"it hotwords={label}: WER {corpus_word_error_rate(pairs, 'it'):.3f}")
 
 
 def latency(models: Path, clips: list[speech_sets.Clip], rounds: int) -> list[float]:
@@ -153,8 +151,10 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     print(f"mode: {'quick (smoke pass, not figures)' if QUICK else 'full'}")
-    langs = ["it"] if QUICK else ["it", "de", "es"]
-    accuracy(models, langs, 1 if QUICK else None)
+    sets = (
+        [("it", "it")] if QUICK else [("it", "it"), ("it", "it-espeak"), ("de", "de"), ("es", "es")]
+    )
+    accuracy(models, sets, 1 if QUICK else None)
     if not QUICK:
         hotwords(models)
     clips = speech_sets.clips("it", 1 if QUICK else None)
