@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from audio import asr_service
 from audio.wav import decode_wav
+from audio.wer import corpus_word_error_rate
 from audio.whisper import shared_whisper
 from simulator.language.intents import intent_candidates, match_intent
 from tests import speech_sets
