@@ -1,4 +1,7 @@
-"""Speech recognisers: pocketsphinx for English (shipped model), Vosk where a model is installed.
+"""Speech recognisers: which engine serves a language, and the pocketsphinx and Vosk fallbacks.
+
+Whisper (``audio.whisper``) is the recogniser for every course language; what follows is
+pocketsphinx, kept as the English fallback when the Whisper wheels are absent.
 
 Constrained first, free dictation as the fallback: the step's expected phrases become a grammar,
 which pocketsphinx decodes in about 20 ms with near-perfect accuracy; only when that result is not a
@@ -270,10 +273,18 @@ def shared_sphinx() -> SphinxRecognizer:
 def recogniser_for(lang: str, models_root: Path) -> SpeechRecognizer | None:
     """The recogniser for a language, or ``None`` when voice input is not available for it.
 
-    English uses pocketsphinx's shipped model; another language uses Vosk once its model is
-    installed under ``models_root``; otherwise the console says so once and the keyboard carries on.
+    Whisper (``audio.whisper``) serves it, en, fr, de and es whenever its pinned wheels are
+    installed (the README's first command installs them). pocketsphinx stays only as the English
+    fallback of an install without them (its model ships in its wheel), and Vosk only for a
+    language an instructor installed a model for that Whisper does not serve here.
     """
-    if language_code(lang) == "en":
+    from audio.whisper import LANGUAGES, shared_whisper
+    from audio.whisper_model import wheels_installed
+
+    code = language_code(lang)
+    if code in LANGUAGES and wheels_installed():
+        return shared_whisper(models_root)
+    if code == "en":
         return shared_sphinx()
     with _REGISTRY_LOCK:
         vosk_recogniser = _VOSK.setdefault(models_root, VoskRecognizer(models_root))
@@ -282,6 +293,10 @@ def recogniser_for(lang: str, models_root: Path) -> SpeechRecognizer | None:
 
 def has_recogniser(lang: str, models_root: Path) -> bool:
     """Whether ``recogniser_for`` would serve ``lang``, without loading any engine (cheap)."""
-    if language_code(lang) == "en":
+    from audio.whisper import LANGUAGES
+    from audio.whisper_model import wheels_installed
+
+    code = language_code(lang)
+    if code == "en" or (code in LANGUAGES and wheels_installed()):
         return True
-    return (models_root / f"vosk-{language_code(lang)}" / "am" / "final.mdl").is_file()
+    return (models_root / f"vosk-{code}" / "am" / "final.mdl").is_file()

@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import TextIO
 
 from audio.asr import recogniser_for
+from audio.asr_service import Job, run_job
 from audio.cache import RenderCache, cache_dir
 from audio.models import InstalledModel
 from audio.models import models_install as _install
 from audio.tts import caller_synthesizer, default_synthesizer, voice_for
+from audio.whisper_model import ModelInfo, installed_models
 from simulator.errors import SpeechRecognitionError
 from simulator.model import Company, Scenario, Voice
 from simulator.ports import Recognition, VoiceSpec
@@ -34,9 +36,14 @@ def say(text: str, lang: str, voice: Voice | None, out_path: Path) -> Path:
 
 
 def transcribe(
-    path: Path, lang: str, expect: Sequence[str] = (), models_root: Path = DEFAULT_MODELS
+    path: Path,
+    lang: str,
+    expect: Sequence[str] = (),
+    models_root: Path = DEFAULT_MODELS,
+    names: Sequence[str] = (),
 ) -> Recognition:
-    """Recognise a WAV file, constrained to ``expect`` when given.
+    """Recognise a WAV file in ``lang`` (Whisper for it/en/fr/de/es; ``expect`` guides only
+    the pocketsphinx fallback; ``names`` are Whisper's hotwords).
 
     Raises:
         SpeechRecognitionError: No recogniser for the language (message says how to add one).
@@ -45,12 +52,17 @@ def transcribe(
     recogniser = recogniser_for(lang, models_root)
     if recogniser is None:
         raise SpeechRecognitionError(
-            f"Riconoscimento vocale non disponibile per '{lang}': installa un modello Vosk con "
-            "'simulator models install FILE', oppure usa la tastiera.",
-            f"Voice input is not available for '{lang}': install a Vosk model with "
-            "'simulator models install FILE', or use the keyboard.",
+            f"Riconoscimento vocale non disponibile per '{lang}' (servite: it, en, fr, de, es): "
+            "installa un modello Vosk con 'simulator models install FILE', oppure usa la tastiera.",
+            f"Voice input is not available for '{lang}' (served: it, en, fr, de, es): install "
+            "a Vosk model with 'simulator models install FILE', or use the keyboard.",
         )
-    return recogniser.recognise(path.read_bytes(), lang, expect)
+    return run_job(Job(path.read_bytes(), lang, tuple(expect), tuple(names)), models_root)
+
+
+def list_models(models_root: Path = DEFAULT_MODELS) -> list[ModelInfo]:
+    """Installed recognition models and the wheels they come from, with sizes."""
+    return installed_models(models_root)
 
 
 def models_install(
@@ -150,6 +162,40 @@ def _cmd_transcribe(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _cmd_models_list(args: argparse.Namespace, out: TextIO) -> int:
+    models = list_models(Path(args.models))
+    if not models:
+        print("Nessun modello installato / no model installed", file=out)
+    for info in models:
+        print(f"{info.name}\t{info.size_bytes / 1e6:.1f} MB\t{info.detail}\t{info.path}", file=out)
+    return 0
+
+
+def _cmd_models_prepare(args: argparse.Namespace, out: TextIO) -> int:
+    from audio.whisper_model import assemble
+
+    folder = assemble(Path(args.models))
+    print(f"{folder}: Whisper base pronto / ready (sha256 ok)", file=out)
+    return 0
+
+
+def _cmd_asr_worker(args: argparse.Namespace, out: TextIO) -> int:
+    import os
+
+    from audio.asr_service import serve_redis
+
+    url = args.redis or os.environ.get("CENTRALINO_REDIS_URL", "")
+    if not url:
+        raise SpeechRecognitionError(
+            "Indica Redis con --redis URL o CENTRALINO_REDIS_URL.",
+            "Give Redis with --redis URL or CENTRALINO_REDIS_URL.",
+        )
+    print(f"asr-worker: {url} ({args.models})", file=out, flush=True)
+    served = serve_redis(url, Path(args.models), once=args.once)
+    print(f"asr-worker: {served} clip", file=out)
+    return 0
+
+
 def _cmd_voices(args: argparse.Namespace, out: TextIO) -> int:
     synthesizer = default_synthesizer()
     for info in synthesizer.available_voices():
@@ -192,10 +238,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser("transcribe", help="riconosce un WAV / recognise a WAV file")
     p.add_argument("wav")
-    p.add_argument("--speech-lang", "--lang", dest="speech_lang", default="en-GB")
+    p.add_argument(
+        "--speech-lang",
+        "--lang",
+        dest="speech_lang",
+        default="it-IT",
+        help="lingua: it, en, fr, de, es / language",
+    )
     p.add_argument("--expect", action="append", help="frase attesa (ripetibile) / expected")
     p.add_argument("--models", default=str(DEFAULT_MODELS))
     p.set_defaults(func=_cmd_transcribe)
+
+    p = sub.add_parser(
+        "asr-worker",
+        help="riconoscimento vocale da una coda Redis / speech recognition from a Redis queue",
+    )
+    p.add_argument("--redis", help="URL redis:// (default: $CENTRALINO_REDIS_URL)")
+    p.add_argument("--models", default=str(DEFAULT_MODELS))
+    p.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_asr_worker)
 
     p = sub.add_parser("voices", help="voci disponibili / available voices")
     p.set_defaults(func=_cmd_voices)
@@ -210,7 +271,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=_cmd_render_library)
 
     models = sub.add_parser("models", help="modelli di riconoscimento / recognition models")
-    models_sub = models.add_subparsers(dest="models_command", required=True)
+    models.add_argument("--models", default=str(DEFAULT_MODELS))
+    models.set_defaults(func=_cmd_models_list)
+    models_sub = models.add_subparsers(dest="models_command")
+    p = models_sub.add_parser("list", help="modelli installati e dimensioni / installed models")
+    p.add_argument("--models", default=str(DEFAULT_MODELS))
+    p.set_defaults(func=_cmd_models_list)
+    p = models_sub.add_parser(
+        "prepare", help="ricompone e controlla Whisper / assemble and check Whisper"
+    )
+    p.add_argument("--models", default=str(DEFAULT_MODELS))
+    p.set_defaults(func=_cmd_models_prepare)
     p = models_sub.add_parser("install", help="installa un modello Vosk / install a Vosk model")
     p.add_argument("source", metavar="FILE", help="zip del modello (o URL) / model zip (or URL)")
     p.add_argument("--sha256", help="impronta attesa / expected digest")

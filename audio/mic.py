@@ -1,8 +1,9 @@
 """Recording the trainee from the default microphone in a terminal (``/parla`` in practice).
 
 Needs the Python package ``sounddevice`` and the PortAudio library (Debian ``libportaudio2``);
-PyAudio is not used because it has no Linux wheel. Recording runs until the trainee presses
-Enter, at the 16 kHz mono 16-bit the recognisers expect, and at most ``MAX_SECONDS``.
+PyAudio is not used because it has no Linux wheel. ``record_speech`` (hands-free, the default
+of ``/parla``) records until silero's end of speech; ``record_until`` until the trainee presses
+Enter. Both at the 16 kHz mono 16-bit the recognisers expect, at most ``MAX_SECONDS``.
 """
 
 from __future__ import annotations
@@ -76,3 +77,40 @@ def record_until(wait: Callable[[], object]) -> bytes:
         wait()
     samples = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
     return to_wav(samples[:limit], RECOGNITION_RATE)
+
+
+def record_speech(on_start: Callable[[], object] | None = None) -> bytes:
+    """Record one utterance hands-free: from the start of speech to its end (silero VAD).
+
+    ``on_start`` runs when speech starts (the terminal stops the caller's audio: barge-in).
+
+    Raises:
+        MicrophoneUnavailableError: No microphone or PortAudio.
+    """
+    import queue
+
+    from audio.vad import Segmenter
+
+    check_microphone()
+    sounddevice = _sounddevice()
+    blocks: queue.Queue[np.ndarray[Any, np.dtype[np.float32]]] = queue.Queue()
+    segmenter = Segmenter()
+
+    def collect(indata: Any, frames: int, time: Any, status: Any) -> None:
+        blocks.put(np.array(indata[:, 0], dtype=np.float32))
+
+    heard = 0
+    limit = int(MAX_SECONDS * RECOGNITION_RATE)
+    with sounddevice.InputStream(
+        samplerate=RECOGNITION_RATE, channels=1, dtype="float32", callback=collect
+    ):
+        while heard < limit:
+            block = blocks.get()
+            was_started = segmenter.started
+            if segmenter.push(block):
+                break
+            if segmenter.started and not was_started and on_start is not None:
+                on_start()
+            if segmenter.started:
+                heard += block.size
+    return to_wav(segmenter.utterance()[:limit], RECOGNITION_RATE)

@@ -13,17 +13,21 @@ SpeechRecognitionError               (simulator.errors)
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from audio.asr import has_recogniser, recogniser_for
+from audio import asr_service
+from audio.asr import has_recogniser
 from audio.wav import read_wav
 from simulator.call_state import CallState
 from simulator.errors import CallStateError, SpeechRecognitionError
 from simulator.events import Action
 from simulator.expected import Listening, listening
 from simulator.ports import Recognition
+
+log = logging.getLogger(__name__)
 
 
 class VoiceUnavailableError(SpeechRecognitionError):
@@ -32,9 +36,8 @@ class VoiceUnavailableError(SpeechRecognitionError):
     def __init__(self, language: str) -> None:
         super().__init__(
             f"Riconoscimento vocale non disponibile per questa lingua ({language}): "
-            "scrivi la risposta. Il formatore può installare un modello Vosk.",
-            f"Voice input is not available for this language ({language}): type your reply. "
-            "The instructor can install a Vosk model.",
+            "scrivi la risposta.",
+            f"Voice input is not available for this language ({language}): type your reply.",
         )
         self.language = language
 
@@ -80,24 +83,49 @@ def voice_available(language: str, models_root: Path) -> bool:
 
 
 def recognise_utterance(
-    wav: bytes, state: CallState, models_root: Path, line: str | None = None
+    wav: bytes,
+    state: CallState,
+    models_root: Path,
+    line: str | None = None,
+    *,
+    inline: bool = False,
 ) -> Heard:
     """Recognise a WAV clip as the trainee's reply on the line in conversation.
+
+    The clip goes to the configured recognition service (``audio.asr_service``: a process pool
+    by default, Redis when configured) and this thread only waits; ``inline`` recognises here
+    (the terminal, which has no other trainee to stall). The log records engine, confidence and
+    audio duration of every utterance.
 
     Raises:
         CallStateError: No line is in conversation.
         AudioInputError: The clip is not usable audio (not WAV, too long, silent...).
         VoiceUnavailableError: No recogniser for the caller's language.
         NotUnderstoodError: No words were heard.
+        RecognitionTimeoutError: The recognition service did not answer in time.
     """
     listen = listening(state, line)
     if listen is None:
         raise not_listening()
-    read_wav(wav)
-    recogniser = recogniser_for(listen.language, models_root)
-    if recogniser is None:
+    samples, rate = read_wav(wav)
+    if not has_recogniser(listen.language, models_root):
         raise VoiceUnavailableError(listen.language)
-    recognition = recogniser.recognise(wav, listen.language, listen.phrases)
+    if inline:
+        job = asr_service.Job(wav, listen.language, listen.phrases, listen.names)
+        recognition, where = asr_service.run_job(job, models_root), "inline"
+    else:
+        recognition, where = asr_service.recognise(
+            models_root, wav, listen.language, listen.phrases, listen.names
+        )
+    seconds = samples.size / rate
+    log.info(
+        "speech recognised: engine=%s service=%s lang=%s confidence=%.3f audio_s=%.2f",
+        recognition.engine,
+        where,
+        listen.language,
+        recognition.confidence,
+        seconds,
+    )
     if not recognition.transcript.strip():
         raise NotUnderstoodError()
     return Heard(recognition, listen)

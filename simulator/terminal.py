@@ -122,19 +122,23 @@ FORM_FIELDS: dict[str, list[tuple[str, str, str]]] = {
 HELP_IT = """Comandi (tutto il resto viene detto al chiamante):
 /rispondi [linea]  /attesa  /riprendi [linea]  /trasferisci INTERNO  /annuncia INTERNO
 /messaggio  /fonogramma  /rapporto  /ticket  /rubrica TESTO  /modifica-rubrica
-/uscita (chiamata in uscita)  /tabella (autorizzazioni)  /segreteria [id]  /benvenuto
+/uscita (chiamata in uscita)  /tabella (autorizzazioni)  /segreteria [id]
+/benvenuto [parla | FILE.wav] (messaggio di benvenuto, scritto o a voce)
 /procedure (procedure di sicurezza ed emergenza dell'azienda)
 /conoscenza TESTO (base di conoscenza dell'azienda)
 /chiudi [linea]  /linee  /pausa  /fine  /aiuto
-/parla (rispondi a voce, Invio per finire)  /ascolta FILE.wav (un WAV come risposta)"""
+/parla (rispondi a voce: parte quando smetti; /parla invio: Invio per finire)
+/ascolta FILE.wav (un WAV come risposta)"""
 HELP_EN = """Commands (anything else is said to the caller):
 /answer [line]  /hold  /resume [line]  /transfer EXTENSION  /announce EXTENSION
 /message  /fonogramma  /report  /ticket  /directory TEXT  /edit-directory
-/call (outgoing call)  /table (authorisations)  /voicemail [id]  /greeting
+/call (outgoing call)  /table (authorisations)  /voicemail [id]
+/greeting [speak | FILE.wav] (voice-mail greeting, typed or spoken)
 /procedures (the company's safety and emergency procedures)
 /knowledge TEXT (the company's knowledge base)
 /hangup [line]  /lines  /pause  /finish  /help
-/speak (reply by microphone, Enter to stop)  /listen FILE.wav (a WAV file as your reply)"""
+/speak (reply by voice: sent when you stop; /speak enter: Enter to stop)
+/listen FILE.wav (a WAV file as your reply)"""
 
 
 class TerminalSession:
@@ -276,7 +280,9 @@ class TerminalSession:
         elif kind == "listen":
             self._listen(rest)
         elif kind == "speak":
-            self._speak()
+            self._speak(hands_free=rest.strip().lower() not in ("invio", "enter"))
+        elif kind == "voicemail_greeting" and rest:
+            self._spoken_greeting(rest)
         else:
             self.apply(Action(kind, None, self._form(kind)))
 
@@ -292,23 +298,54 @@ class TerminalSession:
             return
         self._hear(wav)
 
-    def _speak(self) -> None:
-        """Record from the default microphone until Enter, then recognise it."""
+    def _speak(self, hands_free: bool = True) -> None:
+        """Record from the default microphone, then recognise it: hands-free until the end of
+        speech (silero VAD), or with ``/parla invio`` until Enter."""
         try:
-            from audio.mic import check_microphone, record_until
+            from audio.mic import check_microphone, record_speech, record_until
         except ImportError as exc:
             self.say(self.tr(f"Audio non disponibile ({exc}).", f"Audio unavailable ({exc})."))
             return
         try:
             check_microphone()
-            self.say(
-                self.tr("In ascolto: parla, poi premi Invio.", "Listening: speak, then Enter.")
-            )
-            wav = record_until(lambda: self._read(None))
+            if hands_free:
+                self.say(self.tr("In ascolto: parla.", "Listening: speak."))
+                wav = record_speech()
+            else:
+                self.say(
+                    self.tr("In ascolto: parla, poi premi Invio.", "Listening: speak, then Enter.")
+                )
+                wav = record_until(lambda: self._read(None))
         except CentralinoError as exc:
             self.say(exc.message(self.lang))
             return
         self._hear(wav)
+
+    def _spoken_greeting(self, source: str) -> None:
+        """``/benvenuto parla`` or ``/benvenuto FILE.wav``: the greeting recorded by voice and
+        transcribed by the same recogniser as replies, in the scenario's language."""
+        from audio.asr_service import Job, run_job
+        from audio.commands import DEFAULT_MODELS
+
+        try:
+            if source.strip().lower() in ("parla", "speak"):
+                from audio.mic import record_speech
+
+                self.say(
+                    self.tr(
+                        "In ascolto: di' il messaggio di benvenuto.", "Listening: say the greeting."
+                    )
+                )
+                wav = record_speech()
+            else:
+                wav = Path(source).expanduser().read_bytes()
+            heard = run_job(Job(wav, self.scenario.language), DEFAULT_MODELS)
+        except (OSError, ImportError, CentralinoError) as exc:
+            reason = exc.message(self.lang) if isinstance(exc, CentralinoError) else str(exc)
+            self.say(self.tr("Non riconosciuto: ", "Not recognised: ") + reason)
+            return
+        self.say(self.tr("Riconosciuto: ", "Recognised: ") + heard.transcript)
+        self.apply(Action("voicemail_greeting", None, {"text": heard.transcript}))
 
     def _hear(self, wav: bytes) -> None:
         """Recognise a reply for the current step (the browser's path) and say it to the caller."""
@@ -316,7 +353,7 @@ class TerminalSession:
         from audio.utterance import recognise_utterance
 
         try:
-            heard = recognise_utterance(wav, self.state, DEFAULT_MODELS)
+            heard = recognise_utterance(wav, self.state, DEFAULT_MODELS, inline=True)
         except CentralinoError as exc:
             self.say(self.tr("Non riconosciuto: ", "Not recognised: ") + exc.message(self.lang))
             return

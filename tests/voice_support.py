@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -31,3 +32,13 @@ def spoken(text: str, voice: VoiceSpec = TRAINEE_EN, pad_s: float = 0.0) -> byte
     samples, rate = decode_wav(wav)
     pad = np.zeros(int(pad_s * rate), dtype=np.float32)
     return to_wav(np.concatenate([pad, samples, pad]), rate)
+
+
+def shared_models_root() -> Path:
+    """One models folder for every voice test of a run: Whisper is assembled there once
+    (145 MB), not once per test's instance folder."""
+    return Path(tempfile.gettempdir()) / "centralino-test-models"
+
+
+# A trainee voice for Italian that is no caller's default (callers: Festival or roa/it).
+TRAINEE_IT = VoiceSpec("it", "roa/it", "m3", 150, 50)

@@ -3,10 +3,14 @@
 - ``GET /attempts/<id>/audio/<seq>.wav``: the caller line ``seq`` of the trainee's own attempt,
   rendered through the cache (another trainee gets 404, like every attempt page).
 - ``GET /tones/<name>.wav``: ring (Italian 425 Hz cadence) and earcons from ``audio.tones``.
+- ``POST /attempts/<id>/speech/stream``: raw 16 kHz PCM chunks sent while the trainee speaks
+  (``X-Utterance`` id, ``X-Offset`` bytes already sent), kept by ``audio.stream``.
 - ``POST /attempts/<id>/speech``: a 16 kHz mono 16-bit WAV recorded in the page (raw body,
-  CSRF token in ``X-CSRFToken``); recognised for the line in conversation, constrained by its
-  step, then recorded as a ``say`` with ``source: voice``, or sent back for the trainee to
-  confirm when their accommodation asks for it. Bad audio is a 4xx with nothing recorded.
+  CSRF token in ``X-CSRFToken``), or with ``X-Utterance`` the tail of a streamed utterance;
+  transcribed by Whisper through the recognition service (``audio.asr_service``) for the line in
+  conversation, then recorded as a ``say`` with ``source: voice``, or sent back for the trainee
+  to confirm when their accommodation asks for it or the recogniser was not sure. Bad audio is
+  a 4xx with nothing recorded.
 """
 
 from __future__ import annotations
@@ -14,12 +18,16 @@ from __future__ import annotations
 import hashlib
 import logging
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
+from audio import stream
+from audio.asr_service import RecognitionTimeoutError
 from audio.errors import AudioInputError
 from audio.tones import tone
 from audio.utterance import (
@@ -28,7 +36,8 @@ from audio.utterance import (
     recognise_utterance,
     voice_available,
 )
-from audio.wav import read_wav
+from audio.wav import RECOGNITION_RATE, read_wav, resample, to_wav
+from audio.whisper import LOW_CONFIDENCE
 from simulator.errors import CallStateError, CentralinoError
 from simulator.expected import talking_line
 from simulator.flaskkit.i18n import pick
@@ -63,7 +72,7 @@ def _wav(data: bytes, cache_control: str) -> ResponseReturnValue:
 
 def raise_speech_limit() -> None:
     """Let a spoken reply exceed the form upload limit (runs before the CSRF check reads it)."""
-    if request.endpoint == "voice.speech":
+    if request.endpoint in ("voice.speech", "voice.speech_stream"):
         request.max_content_length = int(current_app.config["SPEECH_MAX_BYTES"]) + 1024
 
 
@@ -121,6 +130,39 @@ def _error(code: str, message: str, status: int) -> ResponseReturnValue:
     return jsonify(ok=False, code=code, error=message), status
 
 
+def _streams() -> Path:
+    return Path(current_app.instance_path) / "speech-streams"
+
+
+@bp.post("/attempts/<int:attempt_id>/speech/stream")
+@role_required("trainee")
+def speech_stream(attempt_id: int) -> ResponseReturnValue:
+    """Keep one chunk of an utterance being spoken; the reply says how much is stored."""
+    utterance = request.headers.get("X-Utterance", "")
+    try:
+        offset = int(request.headers.get("X-Offset", "-1"))
+        stored = stream.append_chunk(
+            _streams(), str(_me()), utterance, offset, request.get_data(cache=False)
+        )
+    except ValueError:
+        return _error("bad_format", _("Richiesta audio non valida."), 400)
+    except stream.StreamOrderError as exc:
+        return _error("out_of_order", pick(exc), 409)
+    except AudioInputError as exc:
+        return _error(exc.code, pick(exc), _AUDIO_STATUS.get(exc.code, 400))
+    return jsonify(ok=True, stored=stored)
+
+
+def _with_streamed_head(wav: bytes, utterance: str) -> bytes:
+    """The whole utterance: the streamed chunks, then the tail WAV sent at the end of speech."""
+    head = stream.take(_streams(), str(_me()), utterance)
+    samples = np.frombuffer(head[: len(head) - len(head) % 2], dtype="<i2") / 32768.0
+    if wav:
+        tail, rate = read_wav(wav, silence_dbfs=-200.0, min_seconds=0.0)
+        samples = np.concatenate([samples, resample(tail, rate, RECOGNITION_RATE)])
+    return to_wav(samples.astype(np.float32), RECOGNITION_RATE)
+
+
 @bp.post("/attempts/<int:attempt_id>/speech")
 @role_required("trainee")
 def speech(attempt_id: int) -> ResponseReturnValue:
@@ -128,6 +170,12 @@ def speech(attempt_id: int) -> ResponseReturnValue:
     wav = request.get_data(cache=False)
     if not wav and "audio" in request.files:
         wav = request.files["audio"].read()
+    utterance = request.headers.get("X-Utterance", "")
+    if utterance:
+        try:
+            wav = _with_streamed_head(wav, utterance)
+        except AudioInputError as exc:
+            return _error(exc.code, pick(exc), _AUDIO_STATUS.get(exc.code, 400))
     try:
         snap = attempts.tick(db(), attempt_id, trainee_id=_me(), since=attempts.ONLY_NEW)
     except attempts.AttemptNotFound:
@@ -144,6 +192,9 @@ def speech(attempt_id: int) -> ResponseReturnValue:
         return _error("no_engine", pick(exc), 422)
     except NotUnderstoodError:
         return _error("not_understood", _("Non ho capito, riprova o scrivi."), 422)
+    except RecognitionTimeoutError:
+        message = _("Il riconoscimento vocale è occupato: riprova tra poco o scrivi la risposta.")
+        return _error("busy", message, 503)
     except CallStateError as exc:
         return _error("no_line", pick(exc), 409)
     recognition = heard.recognition
@@ -156,6 +207,15 @@ def speech(attempt_id: int) -> ResponseReturnValue:
     }
     with db().read() as s:
         confirm = accounts.settings_of(s, _me()).confirm_transcript
+    if recognition.confidence < LOW_CONFIDENCE and not confirm:
+        # Not sure enough to put words in the trainee's mouth: they confirm or correct it.
+        message = _(
+            "Riconosciuto con poca sicurezza: %(text)s. Correggi se serve e premi Invio.",
+            text=recognition.transcript,
+        )
+        if recognition.alternatives:
+            message += " " + _("In alternativa: %(other)s", other=recognition.alternatives[0])
+        return jsonify({**result, "recorded": False, "confirm": True, "message": message})
     if confirm:
         message = _("Riconosciuto: %(text)s. Premi Invio per inviare.", text=recognition.transcript)
         return jsonify({**result, "recorded": False, "confirm": True, "message": message})

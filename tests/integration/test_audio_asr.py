@@ -1,4 +1,5 @@
-"""Real recognition: espeak-ng speech through pocketsphinx, and a real human recording."""
+"""pocketsphinx, the English fallback without the Whisper wheels: espeak-ng speech and a real
+human recording; and which engine serves which language (Whisper: test_audio_whisper.py)."""
 
 from __future__ import annotations
 
@@ -115,11 +116,14 @@ def test_sphinx_refuses_other_languages(sphinx: SphinxRecognizer, human_wav: byt
         sphinx.recognise(human_wav, "it-IT")
 
 
-def test_registry_english_is_sphinx_and_italian_without_model_is_none(tmp_path: Path) -> None:
-    """English always has voice input; Italian only once a Vosk model is installed."""
-    assert recogniser_for("en-GB", tmp_path) is shared_sphinx()
-    assert recogniser_for("it-IT", tmp_path) is None
-    assert recogniser_for("fr-FR", tmp_path) is None
+def test_registry_every_course_language_has_whisper_others_none(tmp_path: Path) -> None:
+    """Whisper serves the course languages; a language outside them has no voice input
+    until an instructor installs a Vosk model for it."""
+    from audio.whisper import WhisperRecognizer
+
+    for lang in ("en-GB", "it-IT", "fr-FR", "de-DE", "es-ES"):
+        assert isinstance(recogniser_for(lang, tmp_path), WhisperRecognizer)
+    assert recogniser_for("nl-NL", tmp_path) is None
 
 
 def test_vosk_without_model_names_the_install_command(tmp_path: Path, human_wav: bytes) -> None:
@@ -134,11 +138,10 @@ def test_vosk_without_model_names_the_install_command(tmp_path: Path, human_wav:
 def test_transcribe_command_without_recogniser_says_keyboard_works(
     tmp_path: Path, human_wav: bytes
 ) -> None:
-    """The CLI path for a language with no model explains what to do."""
+    """The CLI path for a language no recogniser serves explains what to do."""
     wav = tmp_path / "clip.wav"
     wav.write_bytes(human_wav)
     with pytest.raises(SpeechRecognitionError) as caught:
-        transcribe(wav, "it-IT", (), tmp_path)
+        transcribe(wav, "nl-NL", (), tmp_path)
     assert "simulator models install FILE" in caught.value.message("it")
     assert "keyboard" in caught.value.message("en")
-    assert transcribe(wav, "en", ["one two three", "no"], tmp_path).transcript == "one two three"

@@ -15,6 +15,7 @@ import pytest
 
 from audio.asr import VoskRecognizer, recogniser_for
 from audio.models import language_of, models_install
+from audio.whisper import WhisperRecognizer
 from simulator.errors import SpeechRecognitionError
 
 
@@ -29,7 +30,8 @@ def model_zip(path: Path, top: str = "vosk-model-small-it-0.22", extra: str | No
 
 
 def test_install_checks_digest_and_places_model(tmp_path: Path) -> None:
-    """The model lands in models/vosk-it and the registry then sees an Italian model."""
+    """The model lands in models/vosk-it; Whisper still serves Italian (it transcribes freely,
+    where Vosk's grammar would force a phrase), so Vosk only serves a language Whisper lacks."""
     archive = model_zip(tmp_path / "vosk-model-small-it-0.22.zip")
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
     root = tmp_path / "models"
@@ -38,7 +40,10 @@ def test_install_checks_digest_and_places_model(tmp_path: Path) -> None:
     assert installed.lang == "it" and installed.sha256 == digest
     assert (root / "vosk-it" / "am" / "final.mdl").read_bytes() == b"acoustic model bytes"
     assert VoskRecognizer(root).has_model("it-IT")
-    assert isinstance(recogniser_for("it-IT", root), VoskRecognizer)
+    assert isinstance(recogniser_for("it-IT", root), WhisperRecognizer)
+    nl = models_install(model_zip(tmp_path / "vosk-model-small-nl-0.22.zip"), root)
+    assert isinstance(recogniser_for("nl-NL", root), VoskRecognizer) and nl.lang == "nl"
+    (root / "vosk-nl").rename(tmp_path / "nl-aside")
     assert [p.name for p in root.iterdir()] == ["vosk-it"]
 
 

@@ -1,8 +1,8 @@
-"""Voice in the web console with real parts: espeak-ng speech, pocketsphinx, real SQLite.
+"""Voice in the web console with real parts: espeak-ng speech, Whisper, real SQLite.
 
 Caller audio is served only to the attempt's owner; spoken replies are validated, recognised
 against the current step and recorded (or returned for confirmation); bad audio is refused with
-nothing recorded; a language with no recogniser says so.
+nothing recorded; Italian is spoken like English (Whisper, through the recognition pool).
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import pytest
 from sqlalchemy import func, select
 
 from audio.loudness import PEAK_LIMIT_DBFS, TARGET_LUFS, loudness_lufs, peak_dbfs
-from audio.wav import decode_wav, to_wav
+from audio.wav import decode_wav, resample, to_wav
 from simulator.practice import accounts
 from simulator.store.models import AttemptEvent
 from simulator.web.testing import csrf_from, form_data, login, make_app, seed_users
-from tests.voice_support import SCENARIOS, spoken
+from tests.voice_support import SCENARIOS, TRAINEE_IT, shared_models_root, spoken
 
 EN = "en-routing-export-manager"
 IT = "smistamento-acquisti-assente"
@@ -34,7 +34,7 @@ def app(tmp_path: Path):
         tmp_path,
         scenario_root=SCENARIOS,
         AUDIO_CACHE=str(tmp_path / "cache"),
-        MODELS_ROOT=str(tmp_path / "models"),  # empty: no Vosk model, so no Italian recogniser
+        MODELS_ROOT=str(shared_models_root()),
     )
     app.config["IDS"] = seed_users(app, trainees=("luca", "marta"), scenarios=[EN, IT])
     yield app
@@ -182,20 +182,28 @@ def test_too_big_body_is_413_json(app) -> None:
     assert _events(app, url) == before
 
 
-def test_italian_call_says_no_recogniser_and_keeps_keyboard(app) -> None:
-    """No Vosk model: the page explains it, the Parla button is disabled, speech gets 422."""
+def test_italian_call_is_answered_by_voice(app) -> None:
+    """Italian call: voice is available (Whisper), and a spoken Italian greeting is recorded as
+    what was said or handed to the trainee to confirm, never refused for the language."""
     client = app.test_client()
     login(client, "luca")
     url, token = _start(client, IT)
     page = client.get(url).get_data(as_text=True)
-    assert "Riconoscimento vocale non disponibile per questa lingua (it-IT)" in page
-    assert 'id="talk-button"' in page and "disabled" in page.split('id="talk-button"')[1][:400]
-    assert _state(client, url)["voice"]["available"] is False
-    before = _events(app, url)
-    response = _speak(client, url, token, spoken("Buongiorno", pad_s=0.1))
-    assert response.status_code == 422 and response.json["code"] == "no_engine"
-    assert "non disponibile" in response.json["error"]
-    assert _events(app, url) == before
+    assert "non disponibile" not in page
+    assert _state(client, url)["voice"]["available"] is True
+    response = _speak(client, url, token, spoken("Buongiorno, ufficio acquisti.", TRAINEE_IT, 0.3))
+    assert response.status_code == 200, response.json
+    assert "acquisti" in response.json["transcript"].lower()
+    attempt_id = int(url.rsplit("/", 1)[1])
+    with app.extensions["centralino_db"].read() as s:
+        said = s.scalars(
+            select(AttemptEvent).where(
+                AttemptEvent.attempt_id == attempt_id, AttemptEvent.kind == "say"
+            )
+        ).all()
+    # Recorded at once when confident; otherwise waiting for the trainee's Enter.
+    assert len(said) == (1 if response.json["recorded"] else 0)
+    assert response.json["recorded"] is not response.json["confirm"]
 
 
 def test_speech_before_answering_is_409(app) -> None:
@@ -259,3 +267,33 @@ def test_tones_and_earcon_settings(app) -> None:
     page = client.get(url).get_data(as_text=True)
     assert 'data-earcons="new_call"' in page
     assert 'id="caller-volume"' in page and 'id="caller-speed"' in page
+
+
+def test_streamed_utterance_is_joined_and_recognised(app) -> None:
+    """Chunks posted while speaking, then the tail at the end of speech: the server joins
+    them and the whole reply is recognised and recorded; a chunk out of order is a 409."""
+    client = app.test_client()
+    login(client, "luca")
+    url, token = _start(client)
+    samples, rate = decode_wav(spoken("Good morning, how can I help you?", pad_s=0.3))
+    pcm = (np.clip(resample(samples, rate, 16_000), -1, 1) * 32767).astype("<i2").tobytes()
+    head, tail = pcm[: len(pcm) // 2 & ~1], pcm[len(pcm) // 2 & ~1 :]
+    utterance = "ab" * 16
+    headers = {"X-CSRFToken": token, "X-Requested-With": "fetch", "X-Utterance": utterance}
+    sent = 0
+    for start in range(0, len(head), 16_000):
+        chunk = head[start : start + 16_000]
+        response = client.post(
+            f"{url}/speech/stream", data=chunk, headers={**headers, "X-Offset": str(sent)}
+        )
+        assert response.status_code == 200, response.json
+        sent += len(chunk)
+    repeated = client.post(f"{url}/speech/stream", data=chunk, headers={**headers, "X-Offset": "0"})
+    assert repeated.status_code == 409 and repeated.json["code"] == "out_of_order"
+    tail_wav = to_wav(np.frombuffer(tail, "<i2") / 32768.0, 16_000)
+    response = client.post(
+        f"{url}/speech", data=tail_wav, headers={**headers, "Content-Type": "audio/wav"}
+    )
+    assert response.status_code == 200, response.json
+    transcript = response.json["transcript"].lower()
+    assert "good morning" in transcript and "help you" in transcript  # head and tail both heard

@@ -17,8 +17,17 @@ DOMAIN = [
     "simulator.expected",
     "simulator.breaks",
 ]
-FORBIDDEN = ["flask", "twilio", "sqlalchemy", "audio", "ivr", "pyttsx3", "speech_recognition",
-             "pocketsphinx", "numpy"]
+FORBIDDEN = [
+    "flask",
+    "twilio",
+    "sqlalchemy",
+    "audio",
+    "ivr",
+    "pyttsx3",
+    "speech_recognition",
+    "pocketsphinx",
+    "numpy",
+]
 
 
 def test_domain_imports_no_edge_library() -> None:

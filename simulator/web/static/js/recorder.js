@@ -1,5 +1,6 @@
-// Microphone capture for push-to-talk: getUserMedia + an AudioWorklet, then 16 kHz mono 16-bit
-// PCM WAV encoded in the page (the server never needs ffmpeg).
+// Microphone capture: getUserMedia + an AudioWorklet, then 16 kHz mono 16-bit PCM encoded in the
+// page (the server never needs ffmpeg). Push-to-talk keeps the blocks and encodes one WAV at the
+// end; hands-free takes 16 kHz samples as they come (onSamples) and streams them.
 export const TARGET_RATE = 16000;
 export const MAX_SECONDS = 25; // the server refuses more than 30 s
 
@@ -30,6 +31,37 @@ export function downsample(input, fromRate, toRate = TARGET_RATE) {
   return out;
 }
 
+// The same averaging, block by block, for samples that arrive 128 at a time from the worklet:
+// the fractional position carries over so no sample is lost or counted twice between blocks.
+export class StreamDownsampler {
+  constructor(fromRate, toRate = TARGET_RATE) { this.ratio = fromRate / toRate; this.pending = new Float32Array(0); }
+
+  push(block) {
+    const input = new Float32Array(this.pending.length + block.length);
+    input.set(this.pending); input.set(block, this.pending.length);
+    const count = Math.floor(input.length / this.ratio);
+    const out = new Float32Array(count);
+    for (let i = 0; i < count; i += 1) {
+      const start = Math.floor(i * this.ratio);
+      const end = Math.max(start + 1, Math.floor((i + 1) * this.ratio));
+      let sum = 0;
+      for (let j = start; j < end; j += 1) sum += input[j];
+      out[i] = sum / (end - start);
+    }
+    this.pending = input.slice(Math.floor(count * this.ratio));
+    return out;
+  }
+}
+
+export function pcm16(samples) {
+  const out = new Int16Array(samples.length);
+  for (let i = 0; i < samples.length; i += 1) {
+    const s = Math.max(-1, Math.min(1, samples[i]));
+    out[i] = s < 0 ? s * 0x8000 : s * 0x7fff;
+  }
+  return out;
+}
+
 export function encodeWav(samples, rate = TARGET_RATE) {
   const buffer = new ArrayBuffer(44 + samples.length * 2);
   const view = new DataView(buffer);
@@ -54,7 +86,9 @@ export function encodeWav(samples, rate = TARGET_RATE) {
   return new Blob([buffer], { type: "audio/wav" });
 }
 
-export async function startRecording(onLimit) {
+// onSamples (optional) receives 16 kHz samples as they arrive, for voice activity detection and
+// streaming; maxSeconds 0 records until stopped (hands-free keeps the microphone open).
+export async function startRecording(onLimit, onSamples = null, maxSeconds = MAX_SECONDS) {
   if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || !window.AudioWorkletNode) {
     throw new RecorderError("absent");
   }
@@ -73,10 +107,14 @@ export async function startRecording(onLimit) {
   const mute = ctx.createGain();
   mute.gain.value = 0; // keeps the graph pulled without playing the microphone back
   const chunks = [];
-  node.port.onmessage = (event) => { chunks.push(event.data); };
+  const down = onSamples ? new StreamDownsampler(ctx.sampleRate) : null;
+  node.port.onmessage = (event) => {
+    if (maxSeconds) chunks.push(event.data); // hands-free streams instead of keeping everything
+    if (down) onSamples(down.push(event.data));
+  };
   source.connect(node).connect(mute).connect(ctx.destination);
   if (ctx.state === "suspended") await ctx.resume();
-  const limit = window.setTimeout(() => { if (onLimit) onLimit(); }, MAX_SECONDS * 1000);
+  const limit = maxSeconds ? window.setTimeout(() => { if (onLimit) onLimit(); }, maxSeconds * 1000) : 0;
   let done = false;
 
   async function release() {

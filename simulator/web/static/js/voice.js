@@ -1,7 +1,25 @@
 // Voice in the console: the caller's lines as audio (after the trainee answers, never before:
-// WCAG 1.4.2), with volume, speed and replay kept in localStorage; earcons; push-to-talk.
+// WCAG 1.4.2), with volume, speed and replay kept in localStorage; earcons; push-to-talk, and
+// hands-free (an energy gate finds the start and end of speech; chunks stream while speaking).
+// Barge-in: the start of the trainee's speech dispatches "centralino:trainee-speaking" on
+// document, and the caller's player stops on it.
 import { announce, csrfToken } from "./live.js";
-import { RecorderError, startRecording } from "./recorder.js";
+import { encodeWav, pcm16, RecorderError, startRecording, TARGET_RATE } from "./recorder.js";
+import { EnergyGate } from "./vad.js";
+
+export const TRAINEE_SPEAKING = "centralino:trainee-speaking";
+const STREAM_SAMPLES = TARGET_RATE / 2; // post every half second of speech
+
+function traineeSpeaking(how) {
+  document.dispatchEvent(new CustomEvent(TRAINEE_SPEAKING, { detail: { how } }));
+}
+
+function speechFlag(value) {
+  const panel = byId("voice");
+  if (!panel) return;
+  panel.dataset.speech = value; // "waiting" | "speaking" | "ended"; tests wait on these events
+  if (value === "ended") panel.dataset.speechEnds = String(Number(panel.dataset.speechEnds || 0) + 1);
+}
 
 const body = document.body;
 const byId = (id) => document.getElementById(id);
@@ -38,7 +56,15 @@ class CallerAudio {
     if (replay) replay.addEventListener("click", () => this.replay());
     this.player.addEventListener("ended", () => this.next());
     this.player.addEventListener("error", () => this.next());
+    // Barge-in: the trainee talks over the caller, the caller stops (replay brings it back).
+    document.addEventListener(TRAINEE_SPEAKING, () => this.stop());
     this.apply();
+  }
+
+  stop() {
+    this.queue = [];
+    this.playing = false;
+    this.player.pause();
   }
 
   apply() {
@@ -120,8 +146,11 @@ class PushToTalk {
   async toggle() {
     if (this.busy || this.button.disabled) return;
     if (this.recording) { await this.send(); return; }
+    traineeSpeaking("push-to-talk");
+    speechFlag("waiting");
+    const gate = new EnergyGate({ onStart: () => speechFlag("speaking"), onSpeech: () => {}, onEnd: () => speechFlag("ended") });
     try {
-      this.recording = await startRecording(() => this.send());
+      this.recording = await startRecording(() => this.send(), (samples) => gate.push(samples));
     } catch (error) {
       const reason = error instanceof RecorderError ? error.reason : "absent";
       announce(this.alert, reason === "denied"
@@ -141,6 +170,11 @@ class PushToTalk {
     this.button.setAttribute("aria-pressed", "false");
     const wav = await recording.stop();
     if (!wav) return;
+    await this.submit(wav, {});
+  }
+
+  // Sends a WAV (a whole recording, or the tail of a streamed utterance) and handles the answer.
+  async submit(wav, extraHeaders) {
     this.busy = true;
     announce(this.status, t("Riconoscimento in corso.", "Recognising."));
     let status = 0;
@@ -150,7 +184,7 @@ class PushToTalk {
         method: "POST",
         body: wav,
         credentials: "same-origin",
-        headers: { "Content-Type": "audio/wav", "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch", Accept: "application/json" },
+        headers: { "Content-Type": "audio/wav", "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch", Accept: "application/json", ...extraHeaders },
       });
       status = response.status;
       try { payload = await response.json(); } catch (_e) { payload = {}; }
@@ -199,13 +233,111 @@ class PushToTalk {
   }
 }
 
+// Hands-free: the microphone stays open; speech start stops the caller, chunks stream to the
+// server while the trainee speaks, and the end of speech sends only the tail. A choice kept in
+// localStorage; push-to-talk stays the default.
+class HandsFree {
+  constructor(talk) {
+    this.talk = talk;
+    this.box = byId("hands-free");
+    this.recording = null;
+    if (!this.box) return;
+    this.box.checked = stored("centralino.handsFree", "0") === "1";
+    this.box.addEventListener("change", () => { store("centralino.handsFree", this.box.checked ? "1" : "0"); this.sync(true); });
+  }
+
+  setAvailable(available) {
+    if (!this.box) return;
+    this.box.disabled = !available;
+    if (this.recording && this.talk.button) this.talk.button.disabled = true;
+    this.sync(false);
+  }
+
+  async sync(announceIt) {
+    const on = this.box && this.box.checked && !this.box.disabled;
+    if (on && !this.recording) {
+      this.gate = new EnergyGate({ onStart: (pre) => this.started(pre), onSpeech: (f) => this.speech(f), onEnd: () => this.ended() });
+      try {
+        this.recording = await startRecording(null, (samples) => this.gate.push(samples), 0);
+      } catch (_error) {
+        this.box.checked = false;
+        announce(this.talk.alert, t("Nessun microfono per le mani libere: collega le cuffie, oppure scrivi.", "No microphone for hands-free: plug in a headset, or type."));
+        return;
+      }
+      if (this.talk.button) this.talk.button.disabled = true; // one way of speaking at a time
+      if (announceIt) announce(this.talk.status, t("Mani libere attive: parla quando vuoi.", "Hands-free on: speak whenever you like."));
+    } else if (!on && this.recording) {
+      const recording = this.recording;
+      this.recording = null;
+      await recording.cancel();
+      if (this.talk.button && this.box && !this.box.disabled) this.talk.button.disabled = false;
+      if (announceIt) announce(this.talk.status, t("Mani libere disattivate: usa Parla.", "Hands-free off: use Talk."));
+    }
+  }
+
+  started(preroll) {
+    if (this.talk.busy) { this.gate.speaking = false; return; } // the last utterance is still being recognised
+    traineeSpeaking("hands-free");
+    speechFlag("speaking");
+    this.utterance = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+    this.pending = [preroll];
+    this.pendingLength = preroll.length;
+    this.sent = 0;
+    this.chain = Promise.resolve(true);
+  }
+
+  speech(frame) {
+    if (!this.utterance) return;
+    this.pending.push(frame);
+    this.pendingLength += frame.length;
+    if (this.pendingLength >= STREAM_SAMPLES) this.flush();
+  }
+
+  take() {
+    const out = new Float32Array(this.pendingLength);
+    let offset = 0;
+    for (const part of this.pending) { out.set(part, offset); offset += part.length; }
+    this.pending = [];
+    this.pendingLength = 0;
+    return out;
+  }
+
+  flush() {
+    const chunk = pcm16(this.take());
+    const offset = this.sent;
+    this.sent += chunk.byteLength;
+    const utterance = this.utterance;
+    // Chunks go one after another: the server appends only at the offset it has reached.
+    this.chain = this.chain.then((ok) => ok && fetch(`${body.dataset.speechUrl}/stream`, {
+      method: "POST",
+      body: chunk,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/octet-stream", "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch", "X-Utterance": utterance, "X-Offset": String(offset) },
+    }).then((response) => response.ok).catch(() => false));
+  }
+
+  async ended() {
+    if (!this.utterance) return;
+    speechFlag("ended");
+    const utterance = this.utterance;
+    this.utterance = null;
+    const tail = encodeWav(this.take(), TARGET_RATE);
+    const streamed = await this.chain;
+    if (!streamed) { announce(this.talk.alert, t("Audio non inviato: riprova o scrivi.", "Audio not sent: try again or type.")); return; }
+    await this.talk.submit(tail, { "X-Utterance": utterance });
+  }
+}
+
 export function initVoice(regions, refresh) {
   const panel = byId("voice");
   if (panel) panel.hidden = false;
   const audio = new CallerAudio();
   const talk = new PushToTalk(regions, refresh);
+  const handsFree = new HandsFree(talk);
   if (body.dataset.voiceAvailable === "off") {
     talk.setAvailable({ available: false, reason: byId("talk-hint").textContent, language: body.dataset.voiceLanguage });
+  } else {
+    handsFree.setAvailable(true); // opens the microphone at once if the trainee chose hands-free
   }
   // Opened mid-call (reload, or after a plain form post): the next key press or click arms audio.
   if (document.querySelector("[data-active-line]") && document.querySelector("[data-active-line]").value) {
@@ -214,7 +346,10 @@ export function initVoice(regions, refresh) {
     document.addEventListener("pointerdown", armOnce, true);
   }
   return {
-    onState(data) { audio.onState(data); if (data.voice) talk.setAvailable(data.voice); },
+    onState(data) {
+      audio.onState(data);
+      if (data.voice) { talk.setAvailable(data.voice); handsFree.setAvailable(data.voice.available); }
+    },
     answered() { audio.arm(); },
     replay() { audio.replay(); },
     resetReply() { talk.reset(); },
