@@ -120,7 +120,8 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
 
     lang = ui_lang(args)
     library = load_library(library_root(args))
-    rows = coverage_rows([s.scenario for s in library.scenarios.values()])
+    scenarios = [s.scenario for s in library.scenarios.values()]
+    rows = coverage_rows(scenarios)
     missing = 0
     for row in rows:
         names = ", ".join(row.scenarios) if row.scenarios else tr(lang, "NESSUNO", "NONE")
