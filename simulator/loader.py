@@ -125,6 +125,27 @@ def _checked_company(text: str, file: str) -> tuple[Company, Document]:
     return company, doc
 
 
+def _pruned_problems(
+    doc: Document,
+    file: str,
+    companies: Mapping[str, Company],
+    company_paths: Mapping[str, str] | None,
+    broken_companies: frozenset[str],
+    searched: Mapping[str, list[str]] | None,
+) -> list[Problem]:
+    """Cross-check what validates once the broken items are set aside: every mistake at once."""
+    pruned = prune(Scenario, doc)
+    if pruned is None or not isinstance(pruned.instance, Scenario):
+        return []
+    try:
+        more = check_scenario(
+            pruned.instance, pruned.doc, file, companies, company_paths, broken_companies, searched
+        )
+    except Exception:  # a best effort beside the model's problems, never instead of them
+        return []
+    return [pruned.restore(p) for p in more if not (pruned.rules_removed and _unreachable(p))]
+
+
 def _unreachable(problem: Problem) -> bool:
     """A step found unreachable only because a broken rule leading to it was set aside."""
     return "irraggiungibile" in problem.it
@@ -153,23 +174,9 @@ def _scenario_from_text(
             scenario = Scenario.model_validate(doc.data)
         except ValidationError as error:
             problems = validation_problems(error, doc, Scenario, file)
-            pruned = prune(Scenario, doc)
-            if pruned is not None:  # cross-check the rest too: every mistake in one run
-                assert isinstance(pruned.instance, Scenario)
-                more = check_scenario(
-                    pruned.instance,
-                    pruned.doc,
-                    file,
-                    companies,
-                    company_paths,
-                    broken_companies,
-                    searched,
-                )
-                problems += [
-                    pruned.restore(p)
-                    for p in more
-                    if not (pruned.rules_removed and _unreachable(p))
-                ]
+            problems += _pruned_problems(
+                doc, file, companies, company_paths, broken_companies, searched
+            )
             raise ScenarioError(problems) from None
         problems = check_scenario(
             scenario, doc, file, companies, company_paths, broken_companies, searched

@@ -120,7 +120,17 @@ def _remove(data: Any, marks: dict[Path, Any], origin: dict[Path, Path], path: P
 
 
 def prune(model: type[BaseModel], doc: Document) -> Pruned | None:
-    """Validate what remains once the failing items are set aside; None if that is not enough."""
+    """Validate what remains once the failing items are set aside; None if that is not enough.
+
+    Never raises: a file this cannot handle just keeps its model problems.
+    """
+    try:
+        return _prune(model, doc)
+    except Exception:  # a best effort beside the real problems, never instead of them
+        return None
+
+
+def _prune(model: type[BaseModel], doc: Document) -> Pruned | None:
     data = copy.deepcopy(doc.data)
     marks: dict[Path, Where] = dict(doc.marks)
     origin: dict[Path, Path] = {path: path for path in doc.marks}

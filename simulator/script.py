@@ -6,6 +6,7 @@ Every bundled scenario ships a good and a poor script (``scenarios/scripts/<id>.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 from collections.abc import Mapping
@@ -250,9 +251,10 @@ def parse_script(
     except ValidationError as exc:
         problems = validation_problems(exc, doc, Script, file)
         pruned = prune(Script, doc)
-        if pruned is not None:
-            assert isinstance(pruned.instance, Script)
-            problems += [pruned.restore(p) for p in references(pruned.instance, pruned.doc)]
+        if pruned is not None and isinstance(pruned.instance, Script):
+            # A best effort beside the model's problems, never instead of them.
+            with contextlib.suppress(Exception):
+                problems += [pruned.restore(p) for p in references(pruned.instance, pruned.doc)]
         raise ScriptError.of([turn_numbers(p) for p in problems]) from None
     problems = references(script, doc)
     if problems:

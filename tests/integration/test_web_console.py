@@ -500,8 +500,10 @@ def test_state_snapshot_is_a_shortcut_and_replay_stays_the_truth(app, users):
         row.state_json = {"v": -1}  # a snapshot from another version of Centralino
     after = attempts.act(database, attempt_id, Action("resume", "l1"))
     assert after.state.lines["l1"].status == "talking"
+    from simulator.call_state import SNAPSHOT_VERSION
+
     with database.read() as s:
-        assert s.get(Attempt, attempt_id).state_json["v"] == 1
+        assert s.get(Attempt, attempt_id).state_json["v"] == SNAPSHOT_VERSION
 
 
 def test_hold_warning_is_an_alert_not_a_log_line(app, users):
