@@ -66,7 +66,7 @@ def test_two_hours_of_practice_remind_a_pause_after_the_call_never_during(tmp_pa
     attempts.finish(app.extensions["centralino_db"], second, clock=clock.at(122))
     result = client.get(f"/attempts/{second}/result").get_data(as_text=True)
     assert 'id="pause-reminder" data-announce="status"' in result
-    assert "Pausa dovuta: 15 min lontano da schermo e cuffia." in result
+    assert "Pausa dovuta: 15 min, togli la cuffia." in result
 
     instructor = app.test_client()
     login(instructor, "ada")
@@ -115,7 +115,7 @@ def test_the_call_that_ends_the_stretch_says_the_pause_in_its_own_message(tmp_pa
         data=form_data(page, kind="hangup", line="l1"),
         headers={"X-Requested-With": "fetch"},
     ).get_json()
-    assert hung_up["message"] == "Linea 1 chiusa. Pausa dovuta: 15 min lontano da schermo e cuffia."
+    assert hung_up["message"] == "Linea 1 chiusa. Pausa dovuta: 15 min, togli la cuffia."
 
     # A caller who hangs up on the next call: the poll's notice of the hang-up carries it.
     waiting = attempts.start_attempt(db, luca, "web-messaggio", clock=clock.at(122))
@@ -125,6 +125,4 @@ def test_the_call_that_ends_the_stretch_says_the_pause_in_its_own_message(tmp_pa
     attempts.tick(db, waiting, trainee_id=luca, clock=clock.at(130))  # silence: caller gives up
     state = client.get(f"/attempts/{waiting}/state?after={seen}").get_json()
     ended = [n["text"] for n in state["notices"] if "riattaccato" in n["text"]]
-    assert len(ended) == 1 and ended[0].endswith(
-        "Pausa dovuta: 15 min lontano da schermo e cuffia."
-    )
+    assert len(ended) == 1 and ended[0].endswith("Pausa dovuta: 15 min, togli la cuffia.")
