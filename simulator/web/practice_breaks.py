@@ -1,8 +1,9 @@
 """Breaks at the console: the trainee's practice time, the pause reminder, the class view's column.
 
 The reminder is said between calls only: on the result page of the call just ended and on the
-practice list, never on the console while a call is in progress. ``CLOCK`` in the app's config
-(a function returning epoch seconds, ``time.time`` by default) lets the tests move time.
+practice list, never on the console while a call is in progress. ``PRACTICE_CLOCK`` in the app's
+config (a function returning epoch seconds, ``time.time`` by default) lets the tests move time;
+it is not ``CLOCK``, which the phone surface's testing driver already uses as a string setting.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from simulator.practice.practice_time import practice_of
 
 
 def now() -> float:
-    clock: Callable[[], float] = current_app.config.get("CLOCK") or time.time
-    return clock()
+    clock = current_app.config.get("PRACTICE_CLOCK")
+    chosen: Callable[[], float] = clock if callable(clock) else time.time
+    return chosen()
 
 
 def practice(trainee_ids: Iterable[int]) -> dict[int, PracticeTime]:

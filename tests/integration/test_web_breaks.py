@@ -46,7 +46,7 @@ def practise(app, trainee: int, clock: MovableClock, start: float, end: float, f
 
 def test_two_hours_of_practice_remind_a_pause_after_the_call_never_during(tmp_path) -> None:
     clock = MovableClock()
-    app = make_app(url_for_backend("sqlite", tmp_path), tmp_path, CLOCK=clock)
+    app = make_app(url_for_backend("sqlite", tmp_path), tmp_path, PRACTICE_CLOCK=clock)
     users = seed_users(app)
     client = app.test_client()
     login(client, "luca")
@@ -85,7 +85,7 @@ def test_two_hours_of_practice_remind_a_pause_after_the_call_never_during(tmp_pa
 def test_the_school_chooses_a_shorter_stretch(tmp_path) -> None:
     clock = MovableClock()
     app = make_app(
-        url_for_backend("sqlite", tmp_path), tmp_path, CLOCK=clock, BREAK_AFTER_MINUTES=30
+        url_for_backend("sqlite", tmp_path), tmp_path, PRACTICE_CLOCK=clock, BREAK_AFTER_MINUTES=30
     )
     users = seed_users(app)
     client = app.test_client()
@@ -97,7 +97,7 @@ def test_the_school_chooses_a_shorter_stretch(tmp_path) -> None:
 
 def test_the_call_that_ends_the_stretch_says_the_pause_in_its_own_message(tmp_path) -> None:
     clock = MovableClock()
-    app = make_app(url_for_backend("sqlite", tmp_path), tmp_path, CLOCK=clock)
+    app = make_app(url_for_backend("sqlite", tmp_path), tmp_path, PRACTICE_CLOCK=clock)
     users = seed_users(app)
     luca = users["luca"]
     db = app.extensions["centralino_db"]
