@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from flask import current_app
 
@@ -39,6 +40,20 @@ def practice(trainee_ids: Iterable[int]) -> dict[int, PracticeTime]:
 
 def practice_one(trainee_id: int) -> PracticeTime:
     return practice([trainee_id])[trainee_id]
+
+
+@dataclass(frozen=True, slots=True)
+class PauseNotice:
+    """For the practice list: the reminder when a pause is due, and the time left anyway."""
+
+    reminder: str | None
+    until: str
+
+
+def pause_notice(trainee_id: int) -> PauseNotice:
+    found = practice_one(trainee_id)
+    text = pause_text(found, lang())
+    return PauseNotice(text if found.pause_due else None, text)
 
 
 def reminder(trainee_id: int) -> str | None:
