@@ -104,6 +104,7 @@ def home() -> ResponseReturnValue:
             rows=rows,
             pause_reminder=pause.reminder,
             until_pause=pause.until,
+            practice_today=pause.today,
         )
 
 

@@ -48,12 +48,13 @@ class PauseNotice:
 
     reminder: str | None
     until: str
+    today: str
 
 
 def pause_notice(trainee_id: int) -> PauseNotice:
     found = practice_one(trainee_id)
     text = pause_text(found, lang())
-    return PauseNotice(text if found.pause_due else None, text)
+    return PauseNotice(text if found.pause_due else None, text, duration(found.today_s))
 
 
 def reminder(trainee_id: int) -> str | None:

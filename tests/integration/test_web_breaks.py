@@ -55,7 +55,10 @@ def test_two_hours_of_practice_remind_a_pause_after_the_call_never_during(tmp_pa
     result = client.get(f"/attempts/{first}/result").get_data(as_text=True)
     assert 'id="pause-reminder"' not in result
     home = client.get("/practice").get_data(as_text=True)
-    assert "Pausa tra 1 h 00 min (1 h 00 min di pratica continua)." in home
+    assert (
+        "Pratica di oggi: 1 h 00 min. Pausa tra 1 h 00 min (1 h 00 min di pratica continua)."
+        in home
+    )
 
     second = practise(app, users["luca"], clock, 62, 121, finish=False)
     console = client.get(f"/attempts/{second}").get_data(as_text=True)
