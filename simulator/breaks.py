@@ -107,8 +107,8 @@ def pause_text(practice: PracticeTime, lang: str) -> str:
     if practice.pause_due:
         pause = minutes_text(practice.pause_s, lang)
         if lang == "en":
-            return f"Pause due: take {pause} away from the screen and headset."
-        return f"Pausa dovuta: {pause} lontano da schermo e cuffia."
+            return f"Pause due: {pause}, headset off."
+        return f"Pausa dovuta: {pause}, togli la cuffia."
     left = minutes_text(practice.until_pause_s, lang)
     done = minutes_text(practice.continuous_s, lang)
     if lang == "en":

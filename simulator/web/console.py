@@ -84,6 +84,7 @@ def home() -> ResponseReturnValue:
             [v for v in library if v.scenario_id not in assigned] if free else [], done
         )
         shown = [card for card in others if filters.keeps(card)]
+        pause = practice_breaks.pause_notice(_me())
         rows = s.execute(
             select(Attempt, ScenarioVersion, Score)
             .join(ScenarioVersion, Attempt.scenario_version_id == ScenarioVersion.id)
@@ -101,8 +102,9 @@ def home() -> ResponseReturnValue:
             filters=filters,
             options=library_view.filter_options([c.version for c in others], reader),
             rows=rows,
-            pause_reminder=practice_breaks.reminder(_me()),
-            until_pause=practice_breaks.until_pause(_me()),
+            pause_reminder=pause.reminder,
+            until_pause=pause.until,
+            practice_today=pause.today,
         )
 
 

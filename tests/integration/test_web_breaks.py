@@ -46,7 +46,7 @@ def practise(app, trainee: int, clock: MovableClock, start: float, end: float, f
 
 def test_two_hours_of_practice_remind_a_pause_after_the_call_never_during(tmp_path) -> None:
     clock = MovableClock()
-    app = make_app(url_for_backend("sqlite", tmp_path), tmp_path, CLOCK=clock)
+    app = make_app(url_for_backend("sqlite", tmp_path), tmp_path, PRACTICE_CLOCK=clock)
     users = seed_users(app)
     client = app.test_client()
     login(client, "luca")
@@ -55,7 +55,10 @@ def test_two_hours_of_practice_remind_a_pause_after_the_call_never_during(tmp_pa
     result = client.get(f"/attempts/{first}/result").get_data(as_text=True)
     assert 'id="pause-reminder"' not in result
     home = client.get("/practice").get_data(as_text=True)
-    assert "Pausa tra 1 h 00 min (1 h 00 min di pratica continua)." in home
+    assert (
+        "Pratica di oggi: 1 h 00 min. Pausa tra 1 h 00 min (1 h 00 min di pratica continua)."
+        in home
+    )
 
     second = practise(app, users["luca"], clock, 62, 121, finish=False)
     console = client.get(f"/attempts/{second}").get_data(as_text=True)
@@ -66,7 +69,7 @@ def test_two_hours_of_practice_remind_a_pause_after_the_call_never_during(tmp_pa
     attempts.finish(app.extensions["centralino_db"], second, clock=clock.at(122))
     result = client.get(f"/attempts/{second}/result").get_data(as_text=True)
     assert 'id="pause-reminder" data-announce="status"' in result
-    assert "Pausa dovuta: 15 min lontano da schermo e cuffia." in result
+    assert "Pausa dovuta: 15 min, togli la cuffia." in result
 
     instructor = app.test_client()
     login(instructor, "ada")
@@ -85,7 +88,7 @@ def test_two_hours_of_practice_remind_a_pause_after_the_call_never_during(tmp_pa
 def test_the_school_chooses_a_shorter_stretch(tmp_path) -> None:
     clock = MovableClock()
     app = make_app(
-        url_for_backend("sqlite", tmp_path), tmp_path, CLOCK=clock, BREAK_AFTER_MINUTES=30
+        url_for_backend("sqlite", tmp_path), tmp_path, PRACTICE_CLOCK=clock, BREAK_AFTER_MINUTES=30
     )
     users = seed_users(app)
     client = app.test_client()
@@ -97,7 +100,7 @@ def test_the_school_chooses_a_shorter_stretch(tmp_path) -> None:
 
 def test_the_call_that_ends_the_stretch_says_the_pause_in_its_own_message(tmp_path) -> None:
     clock = MovableClock()
-    app = make_app(url_for_backend("sqlite", tmp_path), tmp_path, CLOCK=clock)
+    app = make_app(url_for_backend("sqlite", tmp_path), tmp_path, PRACTICE_CLOCK=clock)
     users = seed_users(app)
     luca = users["luca"]
     db = app.extensions["centralino_db"]
@@ -115,7 +118,7 @@ def test_the_call_that_ends_the_stretch_says_the_pause_in_its_own_message(tmp_pa
         data=form_data(page, kind="hangup", line="l1"),
         headers={"X-Requested-With": "fetch"},
     ).get_json()
-    assert hung_up["message"] == "Linea 1 chiusa. Pausa dovuta: 15 min lontano da schermo e cuffia."
+    assert hung_up["message"] == "Linea 1 chiusa. Pausa dovuta: 15 min, togli la cuffia."
 
     # A caller who hangs up on the next call: the poll's notice of the hang-up carries it.
     waiting = attempts.start_attempt(db, luca, "web-messaggio", clock=clock.at(122))
@@ -125,6 +128,4 @@ def test_the_call_that_ends_the_stretch_says_the_pause_in_its_own_message(tmp_pa
     attempts.tick(db, waiting, trainee_id=luca, clock=clock.at(130))  # silence: caller gives up
     state = client.get(f"/attempts/{waiting}/state?after={seen}").get_json()
     ended = [n["text"] for n in state["notices"] if "riattaccato" in n["text"]]
-    assert len(ended) == 1 and ended[0].endswith(
-        "Pausa dovuta: 15 min lontano da schermo e cuffia."
-    )
+    assert len(ended) == 1 and ended[0].endswith("Pausa dovuta: 15 min, togli la cuffia.")
