@@ -118,7 +118,7 @@ def concurrency(models: Path, clips: list[speech_sets.Clip], workers: int, train
             pool.recognise(asr_service.Job(clips[0].wav, "it"), timeout=300)
         times: list[float] = []
         lock = threading.Lock()
-        per_trainee = 2 if QUICK else 6
+        per_trainee = 2 if QUICK else 5
 
         def trainee(seed: int) -> None:
             rng = random.Random(seed)
