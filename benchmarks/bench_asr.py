@@ -89,7 +89,7 @@ def hotwords(models: Path) -> None:
         pairs = []
         for clip in clips:
             hints = {"none": (), "names": names, "expected phrase": (clip.text,)}[label]
-            pairs.append((clip.text, whisper.recognise(clip.wav, "it", (), hints).transcript))
+            pairs.append((clip.text, whisper.transcribe(clip.wav, "it", hints)[0]))
         print(f"it hotwords={label}: WER {corpus_word_error_rate(pairs, 'it'):.3f}")
 
 
