@@ -3,14 +3,17 @@
 Free transcription, never snapped to an expected phrase: the intent layer matches what Whisper
 wrote, so a trainee is credited only with what they said (pocketsphinx's grammar search took 37%
 of never-expected phrases for expected ones). Settings measured on a 2-core machine (SPEECH.md):
-int8, 2 threads, beam 1, no timestamps: about 0.7-0.95 s a clip, because Whisper always encodes
-a 30 s window. ``initial_prompt`` with the expected sentence made it drop words, so only names
-(company, staff, departments, the caller) go in as ``hotwords``: proper nouns are what it
-misspells, and names bias nothing towards a phrase the trainee did not say.
+int8, 2 threads, beam 1, temperature 0 (no fallback re-decodes), no timestamps: about 0.7-0.95 s a
+clip on a quiet machine, because Whisper always encodes a 30 s window.
 
-Confidence is the mean token probability, lowered by the no-speech probability. Below
-``LOW_CONFIDENCE`` a second decode without the names runs, and when it differs it becomes the
-alternative the trainee may choose at the confirmation.
+Hints, measured (benchmarks/bench_asr.py, Italian set): ``initial_prompt`` with the expected
+sentence made it drop words (SPEECH.md); as ``hotwords`` the exact sentence cuts WER to 0.03, which
+is the bias that would credit a phrase not said, so expected phrases are never hints; the call's
+names (company, staff, departments, caller) as hotwords raised WER from 0.21 to 0.38 on sentences
+without names. So the first decode has no hints; below ``LOW_CONFIDENCE`` a second decode with the
+names runs, and when it differs it becomes the alternative the trainee may pick at confirmation.
+
+Confidence is the mean token probability, lowered by the no-speech probability.
 """
 
 from __future__ import annotations
@@ -99,6 +102,13 @@ class WhisperRecognizer:
         text = " ".join(s.text.strip() for s in found).strip()
         return text, confidence_of(found)
 
+    def transcribe(self, wav: bytes, lang: str, hints: Sequence[str] = ()) -> tuple[str, float]:
+        """One decode with ``hints`` as hotwords: (text, confidence). For measuring hints."""
+        samples, rate = read_wav(wav)
+        return self._decode(
+            for_recognition(samples, rate), language_code(lang), hotword_text(hints)
+        )
+
     def recognise(
         self, wav: bytes, lang: str, expected: Sequence[str] = (), names: Sequence[str] = ()
     ) -> Recognition:
@@ -120,10 +130,10 @@ class WhisperRecognizer:
         samples, rate = read_wav(wav)
         audio = for_recognition(samples, rate)
         hotwords = hotword_text(names)
-        text, confidence = self._decode(audio, code, hotwords)
+        text, confidence = self._decode(audio, code, None)
         alternatives: tuple[str, ...] = ()
         if confidence < LOW_CONFIDENCE and hotwords:
-            other, _ = self._decode(audio, code, None)
+            other, _ = self._decode(audio, code, hotwords)
             if other and other != text:
                 alternatives = (other,)
         return Recognition(text, confidence, alternatives, self.engine)

@@ -89,7 +89,7 @@ def hotwords(models: Path) -> None:
         pairs = []
         for clip in clips:
             hints = {"none": (), "names": names, "expected phrase": (clip.text,)}[label]
-            pairs.append((clip.text, whisper.recognise(clip.wav, "it", (), hints).transcript))
+            pairs.append((clip.text, whisper.transcribe(clip.wav, "it", hints)[0]))
         print(f"it hotwords={label}: WER {corpus_word_error_rate(pairs, 'it'):.3f}")
 
 
@@ -118,7 +118,7 @@ def concurrency(models: Path, clips: list[speech_sets.Clip], workers: int, train
             pool.recognise(asr_service.Job(clips[0].wav, "it"), timeout=300)
         times: list[float] = []
         lock = threading.Lock()
-        per_trainee = 2 if QUICK else 6
+        per_trainee = 2 if QUICK else 5
 
         def trainee(seed: int) -> None:
             rng = random.Random(seed)

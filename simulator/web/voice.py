@@ -158,7 +158,8 @@ def _with_streamed_head(wav: bytes, utterance: str) -> bytes:
     head = stream.take(_streams(), str(_me()), utterance)
     samples = np.frombuffer(head[: len(head) - len(head) % 2], dtype="<i2") / 32768.0
     if wav:
-        tail, rate = read_wav(wav, silence_dbfs=-200.0, min_seconds=0.0)
+        # The tail is often the silence that ended speech: only the whole utterance is judged.
+        tail, rate = read_wav(wav, silence_dbfs=float("-inf"), min_seconds=0.0)
         samples = np.concatenate([samples, resample(tail, rate, RECOGNITION_RATE)])
     return to_wav(samples.astype(np.float32), RECOGNITION_RATE)
 

@@ -48,7 +48,7 @@ def test_listen_recognises_a_wav_and_the_caller_reacts(tmp_path: Path) -> None:
     question = tmp_path / "question.wav"
     question.write_bytes(spoken("May I ask who's calling, please?"))
     out = _play(tmp_path, ["/answer", f"/listen {greeting}", f"/listen {question}", "/finish"])
-    assert "Recognised: good morning" in out
+    assert "recognised: good morning" in out.lower()
     assert "Caller: Good morning. Could I speak to your export manager, please?" in out
     assert "Recognised: " in out.split("export manager, please?")[1]
     assert "Caller: It's James Whitfield." in out

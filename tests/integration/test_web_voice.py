@@ -297,3 +297,22 @@ def test_streamed_utterance_is_joined_and_recognised(app) -> None:
     assert response.status_code == 200, response.json
     transcript = response.json["transcript"].lower()
     assert "good morning" in transcript and "help you" in transcript  # head and tail both heard
+
+
+def test_streamed_utterance_ending_in_digital_silence(app) -> None:
+    """The tail sent at the end of speech is often pure silence (a muted pad): it is accepted,
+    since only the whole utterance is judged for being silent."""
+    client = app.test_client()
+    login(client, "luca")
+    url, token = _start(client)
+    samples, rate = decode_wav(spoken("Good morning, how can I help you?"))
+    pcm = (np.clip(resample(samples, rate, 16_000), -1, 1) * 32767).astype("<i2").tobytes()
+    headers = {"X-CSRFToken": token, "X-Requested-With": "fetch", "X-Utterance": "cd" * 16}
+    stored = client.post(f"{url}/speech/stream", data=pcm, headers={**headers, "X-Offset": "0"})
+    assert stored.status_code == 200 and stored.json["stored"] == len(pcm)
+    silence = to_wav(np.zeros(1600, dtype=np.float32), 16_000)
+    response = client.post(
+        f"{url}/speech", data=silence, headers={**headers, "Content-Type": "audio/wav"}
+    )
+    assert response.status_code == 200, response.json
+    assert "good morning" in response.json["transcript"].lower()

@@ -66,3 +66,17 @@ def test_every_scenario_has_phrases_once_answered(scenario_id: str) -> None:
     for ln in state.open_lines():
         if ln.status == "talking":
             assert expected_phrases(state, ln)
+
+
+def test_names_for_the_recogniser_are_the_company_staff_and_caller() -> None:
+    """Whisper's hints: the names a trainee says (company, staff, departments, the caller)."""
+    state = _answered("en-routing-export-manager")
+    heard = listening(state)
+    assert heard is not None
+    company = state.company
+    line = state.lines[heard.line]
+    assert company.name in heard.names
+    assert {m.name for m in company.staff} <= set(heard.names)
+    assert {d.name for d in company.departments} <= set(heard.names)
+    assert line.caller.name in heard.names
+    assert len(heard.names) == len(set(heard.names))
