@@ -36,6 +36,13 @@ class LineState:
     dictation_left: list[str] = field(default_factory=list)
     readback_confirmed: bool = False
     fired: dict[str, int] = field(default_factory=dict)
+    # Answered, but the caller waits for the operator's opening before saying why it calls.
+    awaiting_opening: bool = False
+    # Caller events decided but not yet said: {"due": effective s, "kind", "data"}, in order.
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    replies: int = 0
+    # Bad moments the caller still takes before hanging up (None: as its mood starts it).
+    patience: int | None = None
 
     @property
     def caller(self) -> Persona:
@@ -46,7 +53,12 @@ class LineState:
         return self.call.direction
 
     def clone(self) -> LineState:
-        return replace(self, fired=dict(self.fired), dictation_left=list(self.dictation_left))
+        return replace(
+            self,
+            fired=dict(self.fired),
+            dictation_left=list(self.dictation_left),
+            pending=[dict(item) for item in self.pending],
+        )
 
 
 @dataclass(slots=True)
@@ -63,6 +75,7 @@ class CallState:
     finished: bool = False
     last_t: float = 0.0
     seq: int = 0
+    seed: int = 0
 
     def clone(self) -> CallState:
         return replace(self, lines={k: v.clone() for k, v in self.lines.items()})
@@ -106,8 +119,12 @@ _LINE_FIELDS = (
     "dictation_left",
     "readback_confirmed",
     "fired",
+    "awaiting_opening",
+    "pending",
+    "replies",
+    "patience",
 )
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 
 
 def to_snapshot(state: CallState, base_company: Company) -> dict[str, Any]:
@@ -125,6 +142,7 @@ def to_snapshot(state: CallState, base_company: Company) -> dict[str, Any]:
         "finished": state.finished,
         "last_t": state.last_t,
         "seq": state.seq,
+        "seed": state.seed,
         "lines": {
             line_id: {name: getattr(ln, name) for name in _LINE_FIELDS}
             for line_id, ln in state.lines.items()
@@ -151,6 +169,7 @@ def from_snapshot(
     for ln in lines.values():
         ln.fired = dict(ln.fired)
         ln.dictation_left = list(ln.dictation_left)
+        ln.pending = [dict(item) for item in ln.pending]
     current = Company.model_validate(snapshot["company"]) if "company" in snapshot else company
     return CallState(
         scenario=scenario,
@@ -163,4 +182,5 @@ def from_snapshot(
         finished=bool(snapshot["finished"]),
         last_t=float(snapshot["last_t"]),
         seq=int(snapshot["seq"]),
+        seed=int(snapshot.get("seed", 0)),
     )

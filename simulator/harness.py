@@ -15,7 +15,8 @@ from simulator.model import Company, Scenario
 from simulator.scoring import ScoreReport, score
 from simulator.script import Script
 
-END_GRACE_S = 1.0
+# Long enough for the caller to say a last reply (a human gap, see simulator.pacing).
+END_GRACE_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)

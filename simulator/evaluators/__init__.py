@@ -19,6 +19,7 @@ from simulator.evaluators import (
     hold_etiquette,
     language,
     outcome,
+    patience,
     promise,
     register,
     speech,
@@ -41,6 +42,7 @@ EVALUATORS: dict[str, Evaluator] = {
     "language": language.language,
     "promise": promise.promise,
     "hold_etiquette": hold_etiquette.hold_etiquette,
+    "patience": patience.patience,
     "alternatives": alternatives.alternatives,
 }
 

@@ -13,6 +13,7 @@ the phone (IVR) webhooks and the terminal reuse it unchanged.
 from __future__ import annotations
 
 import contextlib
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -229,7 +230,10 @@ def start_attempt(
             raise AttemptNotFound(scenario_id)
         settings = accounts.settings_of(session, trainee_id)
         scenario, company = models_of(version)
-        state, first_events = engine.start(scenario, company, multiplier=settings.time_multiplier)
+        # Each attempt draws its own caller reply gaps; the seed is in the log, so replay agrees.
+        state, first_events = engine.start(
+            scenario, company, multiplier=settings.time_multiplier, seed=secrets.randbelow(2**31)
+        )
         attempt = Attempt(
             trainee_id=trainee_id,
             scenario_version_id=version.id,
