@@ -15,7 +15,7 @@ from audio.asr import recogniser_for
 from audio.cache import RenderCache, cache_dir
 from audio.models import InstalledModel
 from audio.models import models_install as _install
-from audio.tts import caller_synthesizer, default_synthesizer, voice_for
+from audio.tts import caller_synthesizer, default_synthesizer, scenario_voices, voice_for
 from simulator.errors import SpeechRecognitionError
 from simulator.model import Company, Scenario, Voice
 from simulator.ports import Recognition, VoiceSpec
@@ -71,10 +71,7 @@ def caller_lines(scenario: Scenario, company: Company) -> Iterator[tuple[str, Vo
     """
     from simulator.caller import possible_lines
 
-    voices = {
-        call.line: voice_for(call.caller.language or scenario.language, call.caller.voice)
-        for call in scenario.calls
-    }
+    voices = scenario_voices(scenario)
     for line, text in possible_lines(scenario, company):
         yield text, voices[line]
 
