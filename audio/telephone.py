@@ -23,6 +23,8 @@ DEFAULT_SNR_DB = 20.0
 def band_limit(samples: Samples, rate: int) -> Samples:
     """The clip at 8 kHz through a 300-3400 Hz band-pass (4th-order Butterworth)."""
     narrow = resample(samples, rate, PHONE_RATE) if rate != PHONE_RATE else samples
+    if narrow.size < 16:  # nothing to filter (a line of punctuation only)
+        return narrow.astype(np.float32)
     sos = butter(4, BAND_HZ, btype="bandpass", fs=PHONE_RATE, output="sos")
     filtered: Samples = sosfilt(sos, narrow).astype(np.float32)
     return filtered

@@ -138,6 +138,18 @@ def replay(scenario: Scenario, company: Company, events: Sequence[Event]) -> Cal
     return state
 
 
+def replies_due_by(state: CallState) -> float | None:
+    """Session time by which every reply the callers have decided is said, or None.
+
+    A surface that answers a request with the caller's reply (a web page, a phone turn) advances
+    to it: the reply is recorded at its own time, a human gap after the trainee's action.
+    """
+    if state.finished or state.paused:
+        return None
+    due = [float(item["due"]) for ln in state.lines.values() for item in ln.pending]
+    return state.wall(max(due)) if due else None
+
+
 def next_deadline(state: CallState) -> float | None:
     """Session time of the next timer, so a console knows when to look again."""
     if state.finished or state.paused:

@@ -328,14 +328,14 @@ def act(
     snap = snapshot(db, attempt_id, trainee_id=trainee_id, clock=clock, since=since)
     if snap.status != "active":
         raise CallStateError("L'esercitazione è terminata.", "The session has ended.")
-    state, new_events = engine.step(snap.state, action, snap.now)
+    state, new_events = _step_and_reply(snap.state, action, snap.now)
     with db.write() as session:
         attempt = _get(session, attempt_id, trainee_id, lock=True)
         if attempt.last_seq != snap.last_seq or attempt.status != "active":
             if attempt.status != "active":
                 raise CallStateError("L'esercitazione è terminata.", "The session has ended.")
             snap = _rebuild(session, attempt, clock, snap.since)
-            state, new_events = engine.step(snap.state, action, snap.now)
+            state, new_events = _step_and_reply(snap.state, action, snap.now)
         seqs = _append(session, attempt, new_events)
         _keep_state(attempt, state, snap.company)
         if state.finished:
@@ -345,6 +345,21 @@ def act(
     if result.state.finished:
         score_attempt(db, attempt_id)
     return result
+
+
+def _step_and_reply(state: CallState, action: Action, now: float) -> tuple[CallState, list[Event]]:
+    """The action, then the caller's reply to it at its own time (a human gap later).
+
+    Every surface answers a request with what it caused, so the reply is recorded in the same
+    append, timed ahead by its gap (at most ``simulator.pacing.MAX_GAP_S``); the phone and the
+    page then play it, and scoring reads the gap from the log.
+    """
+    state, new_events = engine.step(state, action, now)
+    due = engine.replies_due_by(state)
+    if due is not None:
+        state, replies = engine.advance(state, due)
+        new_events = [*new_events, *replies]
+    return state, new_events
 
 
 def trainee_acted_since(db: Database, attempt_id: int, seq: int) -> bool:

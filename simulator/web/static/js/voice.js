@@ -38,7 +38,16 @@ class CallerAudio {
     if (replay) replay.addEventListener("click", () => this.replay());
     this.player.addEventListener("ended", () => this.next());
     this.player.addEventListener("error", () => this.next());
+    // Barge-in: the trainee starts talking (Enter on a typed reply, push-to-talk, voice
+    // activity) and the caller stops, as a person does when talked over. The text stays in the log.
+    document.addEventListener("centralino:trainee-speaking", () => this.stop());
     this.apply();
+  }
+
+  stop() {
+    this.queue = [];
+    this.playing = false;
+    this.player.pause();
   }
 
   apply() {
