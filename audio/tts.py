@@ -286,7 +286,15 @@ class CallerSynthesizer:
         from audio.telephone import on_the_line
 
         engine, spec = self._route(voice)
-        wav = engine.render(text, spec)
+        try:
+            wav = engine.render(text, spec)
+        except SpeechSynthesisError as failed:
+            if spec.engine != "festival":
+                raise
+            # A line Festival cannot say (it printed nothing): espeak-ng says it, the call goes on.
+            log.warning("Festival failed on %r: %s", text, failed.message("en"))
+            fallback = replace(spec, engine="espeak", voice=DEFAULT_VOICES["it"], variant=None)
+            wav = self._espeak.render(text, fallback)
         if voice.line != "phone" and voice.background is None:
             return wav
         seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:4], "big")

@@ -76,6 +76,9 @@ class CallState:
     last_t: float = 0.0
     seq: int = 0
     seed: int = 0
+    # Set by the engine while it applies an action that arrived before the time already reached
+    # (a reply recorded ahead at its due time): such an action did not talk over that reply.
+    arrived_early: bool = False
 
     def clone(self) -> CallState:
         return replace(self, lines={k: v.clone() for k, v in self.lines.items()})

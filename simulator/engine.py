@@ -100,9 +100,11 @@ def advance(state: CallState, now: float) -> tuple[CallState, list[Event]]:
 
 def step(state: CallState, action: Action, now: float) -> tuple[CallState, list[Event]]:
     """Apply one trainee action at ``now`` (after due timers). Raises CallStateError if refused."""
-    if now < state.last_t:
+    early = now < state.last_t
+    if early:
         now = state.last_t  # times are monotonic; a late clock reading never goes back
     work = state.clone()
+    work.arrived_early = early
     out: list[Event] = []
     if work.finished:
         raise CallStateError("L'esercitazione è terminata.", "The session has ended.")
@@ -116,6 +118,7 @@ def step(state: CallState, action: Action, now: float) -> tuple[CallState, list[
     handler = _HANDLERS[action.kind]
     handler(work, action, now, out)
     out[mark:] = _defer_replies(work, action, out[mark:], now)
+    work.arrived_early = False
     work.last_t = now
     return work, out
 
@@ -493,7 +496,7 @@ def _say(state: CallState, action: Action, now: float, out: list[Event]) -> None
     ln = _line_for(state, action, "talking")
     eff = state.effective(now)
     _record(action, ln.line, now, out)
-    talked_over = eff * 1000 < ln.fired.get(SPEAKING_UNTIL, 0)
+    talked_over = not state.arrived_early and eff * 1000 < ln.fired.get(SPEAKING_UNTIL, 0)
     ln.last_activity_at = eff
     ln.silences = 0  # the trainee spoke: the caller's patience with silence starts again
     if talked_over and caller_mod.patience_moved(
