@@ -254,3 +254,78 @@ def test_on_every_scenario_an_off_script_utterance_gets_a_reply_in_time(scenario
     replies = [e for e in [*new, *later] if e.kind == "caller_said" and e.line == line]
     assert replies, "no reply within 2.5 s"
     assert pacing.MIN_GAP_S <= replies[0].t - (rang + 7.0) <= pacing.MAX_GAP_S
+
+
+# --------------------------------------------------------------------------- mood and barge-in
+
+
+def _angry(extra_call: str = "") -> Scenario:
+    return _scenario(extra_call=extra_call, persona_extra="mood: angry,")
+
+
+def _opened(scenario: Scenario) -> engine.CallState:
+    opening = Action("say", "l1", {"text": "Lucania Forniture, buongiorno."})
+    state, _ = run(scenario, (4.0, Action("answer", "l1")), (5.0, opening), until=12.0)
+    return state
+
+
+def test_blame_uses_up_an_angry_callers_patience_and_it_hangs_up() -> None:
+    state = _opened(_angry())
+    blame = "Non è colpa nostra, se la prenda con il corriere."
+    state, _ = engine.step(state, Action("say", "l1", {"text": blame}), 20.0)
+    state, later = engine.advance(state, 22.0)
+    assert state.lines["l1"].status == "talking"  # 3 - 2: one bad moment left
+    state, second = engine.step(state, Action("say", "l1", {"text": blame}), 30.0)
+    state, later = engine.advance(state, 32.0)
+    lost = [e for e in [*second, *later] if e.data.get("patience_lost")]
+    assert lost and lost[0].data["cause"] == "blame" and lost[0].data["quote"] == blame
+    assert state.lines["l1"].ended_reason == "patience"
+
+
+def test_an_apology_gives_patience_back() -> None:
+    state = _opened(_angry())
+    for at, text in ((20.0, "Non è colpa nostra."), (25.0, "Mi scusi, ha ragione, capisco.")):
+        state, _ = engine.step(state, Action("say", "l1", {"text": text}), at)
+        state, _ = engine.advance(state, at + 2.0)
+    assert state.lines["l1"].patience == 3  # back where an angry caller starts
+
+
+def test_the_patience_criterion_quotes_the_moment_it_was_lost() -> None:
+    from simulator.evaluators import evaluate
+    from simulator.evaluators.base import Context
+    from simulator.model import PatienceCriterion
+
+    scenario = _angry()
+    _, log = run(
+        scenario,
+        (4.0, Action("answer", "l1")),
+        (5.0, Action("say", "l1", {"text": "Lucania Forniture, buongiorno."})),
+        (20.0, Action("say", "l1", {"text": "Non è colpa nostra."})),
+        (30.0, Action("say", "l1", {"text": "È colpa sua, doveva controllare."})),
+        until=35.0,
+    )
+    criterion = PatienceCriterion(
+        id="pazienza", ra="ADA.24.04.11.RA1", kind="patience", title="P", title_en="P", advice="a"
+    )
+    score, note = evaluate(criterion, Context.build(scenario, COMPANY, log))
+    assert score == 0.0 and note.passed is False
+    assert note.quote == "È colpa sua, doveva controllare."
+    assert note.t is not None and 30.0 < note.t <= 30.0 + pacing.MAX_GAP_S
+
+
+def test_a_caller_breaks_into_a_long_monologue_when_the_scenario_says_so() -> None:
+    chatty = _scenario(extra_call="interrupts: {monologue_words: 12}")
+    state = _opened(chatty)
+    long_text = " ".join(["allora"] * 20)
+    state, new = engine.step(state, Action("say", "l1", {"text": long_text}), 20.0)
+    barge = [e for e in new if e.kind == "caller_said" and e.data.get("barge_in")]
+    assert barge and barge[0].t == 20.0 and barge[0].data["text"] == "Scusi se la interrompo."
+
+
+def test_a_caller_speaks_up_on_a_long_hold_when_the_scenario_says_so() -> None:
+    waiting = _scenario(extra_call="interrupts: {hold_s: 15}")
+    state = _opened(waiting)
+    state, _ = engine.step(state, Action("hold", "l1"), 20.0)
+    state, later = engine.advance(state, 40.0)
+    barge = [e for e in later if e.kind == "caller_said" and e.data.get("barge_in")]
+    assert len(barge) == 1 and barge[0].t == pytest.approx(35.0) and barge[0].data["on_hold"]
