@@ -17,7 +17,7 @@ from audio.asr_service import Job, run_job
 from audio.cache import RenderCache, cache_dir
 from audio.models import InstalledModel
 from audio.models import models_install as _install
-from audio.tts import caller_synthesizer, default_synthesizer, voice_for
+from audio.tts import caller_synthesizer, default_synthesizer, scenario_voices, voice_for
 from audio.whisper_model import ModelInfo, installed_models
 from simulator.errors import SpeechRecognitionError
 from simulator.model import Company, Scenario, Voice
@@ -84,10 +84,7 @@ def caller_lines(scenario: Scenario, company: Company) -> Iterator[tuple[str, Vo
     """
     from simulator.caller import possible_lines
 
-    voices = {
-        call.line: voice_for(call.caller.language or scenario.language, call.caller.voice)
-        for call in scenario.calls
-    }
+    voices = scenario_voices(scenario)
     for line, text in possible_lines(scenario, company):
         yield text, voices[line]
 

@@ -17,15 +17,17 @@ named in the error.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import logging
 import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from audio.loudness import normalise_wav
 from simulator.errors import SpeechSynthesisError
-from simulator.model import Voice
+from simulator.model import Scenario, Voice
 from simulator.ports import SpeechSynthesizer, VoiceSpec
 
 DEFAULT_VOICES: dict[str, str] = {
@@ -36,6 +38,7 @@ DEFAULT_VOICES: dict[str, str] = {
     "es": "roa/es",
 }
 _TIMEOUT_S = 20.0
+log = logging.getLogger(__name__)
 _WAV_HEADER = 44
 
 
@@ -53,14 +56,28 @@ def language_code(language: str) -> str:
     return language.replace("_", "-").split("-")[0].lower()
 
 
+def _gender(voice: Voice) -> str:
+    if voice.gender:
+        return voice.gender
+    return "female" if (voice.variant or "").lstrip("+").startswith("f") else "male"
+
+
 def voice_for(language: str, voice: Voice | None = None) -> VoiceSpec:
-    """The voice of a persona: its own espeak-ng voice, or the default for its language.
+    """The voice of a persona: Festival for Italian (female or male), else espeak-ng.
+
+    An espeak-ng ``voice`` or ``engine: espeak`` in the persona keeps espeak-ng in Italian too.
 
     Raises:
         SpeechSynthesisError: No voice is given and the language has no default.
     """
+    from audio.festival_tts import LANGUAGES, VOICES
+
     voice = voice or Voice()
     code = language_code(language)
+    festival = voice.engine == "festival" or (voice.engine is None and voice.voice is None)
+    if festival and code in LANGUAGES:
+        spec = VoiceSpec(code, VOICES[_gender(voice)], None, voice.rate, voice.pitch, "festival")
+        return _on_line(spec, voice)
     engine_voice = voice.voice or DEFAULT_VOICES.get(code)
     if engine_voice is None:
         raise SpeechSynthesisError(
@@ -68,7 +85,35 @@ def voice_for(language: str, voice: Voice | None = None) -> VoiceSpec:
             f"No default voice for language '{language}': set 'voice' in the persona.",
         )
     variant = voice.variant.lstrip("+") if voice.variant else None
-    return VoiceSpec(code, engine_voice, variant or None, voice.rate, voice.pitch)
+    return _on_line(VoiceSpec(code, engine_voice, variant or None, voice.rate, voice.pitch), voice)
+
+
+def _on_line(spec: VoiceSpec, voice: Voice) -> VoiceSpec:
+    """The persona's line: telephone band or wide, its background and signal-to-noise ratio."""
+    return replace(spec, line=voice.line, background=voice.background, snr_db=voice.snr_db)
+
+
+def distinct_voices(voices: dict[str, VoiceSpec]) -> dict[str, VoiceSpec]:
+    """The voices of a scenario's lines, none sounding the same as another: a repeated voice is
+    raised in pitch until it differs (two callers with one voice confuse a listener)."""
+    seen: set[tuple[str, str, str | None, int, int]] = set()
+    out: dict[str, VoiceSpec] = {}
+    for line, spec in voices.items():
+        while (spec.engine, spec.voice, spec.variant, spec.rate, spec.pitch) in seen:
+            spec = replace(spec, pitch=(spec.pitch + 12) % 100)
+        seen.add((spec.engine, spec.voice, spec.variant, spec.rate, spec.pitch))
+        out[line] = spec
+    return out
+
+
+def scenario_voices(scenario: Scenario) -> dict[str, VoiceSpec]:
+    """Each line's caller voice, distinct within the scenario."""
+    return distinct_voices(
+        {
+            call.line: voice_for(call.caller.language or scenario.language, call.caller.voice)
+            for call in scenario.calls
+        }
+    )
 
 
 def _unknown_voice(kind: str, name: str, known: list[str]) -> SpeechSynthesisError:
@@ -190,31 +235,94 @@ def default_synthesizer() -> EspeakSynthesizer:
 
 ENGINE_ENV = "CENTRALINO_TTS_ENGINE"
 ENGINES = ("espeak", "pyttsx3")
-_SELECTED: SpeechSynthesizer | None = None
+_ROUTERS: dict[str, CallerSynthesizer] = {}
 
 
-def caller_synthesizer() -> SpeechSynthesizer:
-    """The synthesiser for callers' lines, chosen by ``CENTRALINO_TTS_ENGINE`` (default espeak).
+class CallerSynthesizer:
+    """The callers' synthesiser: each ``VoiceSpec`` to its engine, then onto the phone line.
 
-    ``pyttsx3`` selects ``audio.pyttsx3_tts.Pyttsx3Synthesizer`` (see its limitations).
+    Festival voices go to Festival and nowhere else (pyttsx3 never sees a Festival voice name);
+    espeak-ng voices go to the espeak engine chosen by ``CENTRALINO_TTS_ENGINE``. When Festival
+    is not installed its lines are said by espeak-ng's Italian voice of the same gender, so a
+    call never stops for a voice; ``voice_used`` says which engine and voice a spec really gets.
+    """
+
+    def __init__(self, espeak: SpeechSynthesizer) -> None:
+        from audio.festival_tts import FestivalSynthesizer
+
+        self._espeak = espeak
+        self._festival: FestivalSynthesizer | None
+        try:
+            self._festival = FestivalSynthesizer()
+        except SpeechSynthesisError as missing:
+            log.warning("%s", missing.message("en"))
+            self._festival = None
+        festival = self._festival.engine_version if self._festival else "no-festival"
+        self._version = f"{espeak.engine_version}+{festival}+line-1"
+
+    @property
+    def engine_version(self) -> str:
+        """Both engines' versions and the line processing's: part of the cache key."""
+        return self._version
+
+    def _route(self, voice: VoiceSpec) -> tuple[SpeechSynthesizer, VoiceSpec]:
+        from audio.festival_tts import FEMALE
+
+        if voice.engine != "festival":
+            return self._espeak, voice
+        if self._festival is not None:
+            return self._festival, voice
+        variant = "f3" if voice.voice == FEMALE else "m3"
+        fallback = DEFAULT_VOICES.get(voice.language, "roa/it")
+        return self._espeak, replace(voice, engine="espeak", voice=fallback, variant=variant)
+
+    def voice_used(self, voice: VoiceSpec) -> str:
+        """Which engine and voice render ``voice``, e.g. ``festival-2.5.0/voice_pc_diphone``."""
+        engine, spec = self._route(voice)
+        return f"{engine.engine_version}/{spec.engine_id}"
+
+    def render(self, text: str, voice: VoiceSpec) -> bytes:
+        """One caller line as WAV, in telephone band and with its background when asked."""
+        from audio.telephone import on_the_line
+
+        engine, spec = self._route(voice)
+        try:
+            wav = engine.render(text, spec)
+        except SpeechSynthesisError as failed:
+            if spec.engine != "festival":
+                raise
+            # A line Festival cannot say (it printed nothing): espeak-ng says it, the call goes on.
+            log.warning("Festival failed on %r: %s", text, failed.message("en"))
+            fallback = replace(spec, engine="espeak", voice=DEFAULT_VOICES["it"], variant=None)
+            wav = self._espeak.render(text, fallback)
+        if voice.line != "phone" and voice.background is None:
+            return wav
+        seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:4], "big")
+        return on_the_line(wav, kind=voice.background, snr_db=voice.snr_db, seed=seed)
+
+
+def caller_synthesizer() -> CallerSynthesizer:
+    """The synthesiser for callers' lines: Festival for its voices, and for espeak-ng voices the
+    engine ``CENTRALINO_TTS_ENGINE`` names (default espeak; ``pyttsx3`` selects
+    ``audio.pyttsx3_tts.Pyttsx3Synthesizer``, see its limitations).
 
     Raises:
-        SpeechSynthesisError: Unknown engine name, or the engine is not installed.
+        SpeechSynthesisError: Unknown engine name, or the espeak engine is not installed.
     """
-    global _SELECTED
     name = os.environ.get(ENGINE_ENV, "espeak").strip().lower() or "espeak"
     if name not in ENGINES:
         raise SpeechSynthesisError(
             f"{ENGINE_ENV}='{name}' non valido: usa 'espeak' o 'pyttsx3'.",
             f"{ENGINE_ENV}='{name}' is not valid: use 'espeak' or 'pyttsx3'.",
         )
-    if name == "espeak":
-        return default_synthesizer()
-    if _SELECTED is None:
-        from audio.pyttsx3_tts import Pyttsx3Synthesizer
+    if name not in _ROUTERS:
+        if name == "espeak":
+            _ROUTERS[name] = CallerSynthesizer(default_synthesizer())
+        else:
+            from audio.pyttsx3_tts import Pyttsx3Synthesizer
 
-        _SELECTED = Pyttsx3Synthesizer()
-    return _SELECTED
+            _ROUTERS[name] = CallerSynthesizer(Pyttsx3Synthesizer())
+    return _ROUTERS[name]
 
 
 def available_voices() -> list[VoiceInfo]:

@@ -32,6 +32,7 @@ from twilio.request_validator import RequestValidator
 
 from ivr import twiml_schema
 from ivr.commands import BY_COMMAND, FORMS
+from simulator.harness import END_GRACE_S
 from simulator.loader import load_library
 from simulator.model import Company, Scenario
 from simulator.script import Script, Turn, load_script
@@ -222,9 +223,10 @@ class PhoneCall:
                     continue
                 while prompt.field and prompt.field in wanted:
                     prompt = yield Input(**self._answer(wanted[prompt.field]), clock=t)
-        prompt = yield Input(digits="##", clock=t + 1.0)
+        end = t + END_GRACE_S  # as the text console's harness: the caller's last reply is heard
+        prompt = yield Input(digits="##", clock=end)
         while True:  # the server should hang up; keep answering silence meanwhile
-            prompt = yield Input(clock=t + 1.0)
+            prompt = yield Input(clock=end)
 
     @staticmethod
     def _answer(value: str) -> dict[str, Any]:

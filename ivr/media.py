@@ -78,11 +78,11 @@ def render(root: Path, text: str, language: str, voice: Any) -> str | None:
     """
     try:
         from audio.cache import RenderCache
-        from audio.tts import default_synthesizer, voice_for
+        from audio.tts import caller_synthesizer, voice_for
     except ImportError:
         return None
     try:
-        cache = RenderCache(root, default_synthesizer())
+        cache = RenderCache(root, caller_synthesizer())
         spec = voice_for(language, voice)
         path = cache.path_for(text, spec)
         if not path.exists():

@@ -10,7 +10,8 @@ dev=0
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-debs="espeak-ng libespeak-ng1 sox"
+# Festival's two Italian voices are the default callers in Italian (audio/festival_tts.py).
+debs="espeak-ng libespeak-ng1 sox festival festvox-italp16k festvox-itapc16k"
 [ "$dev" -eq 1 ] && debs="$debs chromium"
 # Trainee voices for the recognition tests (Festival shifted with sox) and the Redis queue test.
 [ "$dev" -eq 1 ] && debs="$debs festival festvox-italp16k festvox-itapc16k redis-server"

@@ -37,6 +37,13 @@ class LineState:
     readback_confirmed: bool = False
     fired: dict[str, int] = field(default_factory=dict)
     visited: dict[str, float] = field(default_factory=dict)  # step -> first entered (effective)
+    # Answered, but the caller waits for the operator's opening before saying why it calls.
+    awaiting_opening: bool = False
+    # Caller events decided but not yet said: {"due": effective s, "kind", "data"}, in order.
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    replies: int = 0
+    # Bad moments the caller still takes before hanging up (None: as its mood starts it).
+    patience: int | None = None
 
     @property
     def caller(self) -> Persona:
@@ -52,6 +59,7 @@ class LineState:
             fired=dict(self.fired),
             dictation_left=list(self.dictation_left),
             visited=dict(self.visited),
+            pending=[dict(item) for item in self.pending],
         )
 
 
@@ -69,6 +77,10 @@ class CallState:
     finished: bool = False
     last_t: float = 0.0
     seq: int = 0
+    seed: int = 0
+    # Set by the engine while it applies an action that arrived before the time already reached
+    # (a reply recorded ahead at its due time): such an action did not talk over that reply.
+    arrived_early: bool = False
 
     def clone(self) -> CallState:
         return replace(self, lines={k: v.clone() for k, v in self.lines.items()})
@@ -113,8 +125,14 @@ _LINE_FIELDS = (
     "readback_confirmed",
     "fired",
     "visited",
+    "awaiting_opening",
+    "pending",
+    "replies",
+    "patience",
 )
-SNAPSHOT_VERSION = 2  # 2: lines remember when they first entered each step (ring_after)
+# 2: lines remember when they first entered each step (ring_after); 3: callers' pending lines,
+# the opening they wait for, their replies and patience (phone manners).
+SNAPSHOT_VERSION = 3
 
 
 def to_snapshot(state: CallState, base_company: Company) -> dict[str, Any]:
@@ -132,6 +150,7 @@ def to_snapshot(state: CallState, base_company: Company) -> dict[str, Any]:
         "finished": state.finished,
         "last_t": state.last_t,
         "seq": state.seq,
+        "seed": state.seed,
         "lines": {
             line_id: {name: getattr(ln, name) for name in _LINE_FIELDS}
             for line_id, ln in state.lines.items()
@@ -159,6 +178,7 @@ def from_snapshot(
         ln.fired = dict(ln.fired)
         ln.dictation_left = list(ln.dictation_left)
         ln.visited = dict(ln.visited)
+        ln.pending = [dict(item) for item in ln.pending]
     current = Company.model_validate(snapshot["company"]) if "company" in snapshot else company
     return CallState(
         scenario=scenario,
@@ -171,4 +191,5 @@ def from_snapshot(
         finished=bool(snapshot["finished"]),
         last_t=float(snapshot["last_t"]),
         seq=int(snapshot["seq"]),
+        seed=int(snapshot.get("seed", 0)),
     )

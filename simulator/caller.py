@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from simulator import mood
 from simulator.call_state import CallState, LineState
 from simulator.errors import CallStateError
 from simulator.events import Action, Event
@@ -31,6 +32,15 @@ PERSONA_QUESTIONS = (
     "ask_repeat",
     "ask_number",
 )
+# Understood at any step when no rule of the step matches, and the caller's line for each.
+SOCIAL_LINES = {
+    "greeting": "greeting_back",
+    "offer_help": None,  # "Mi dica": the caller says again what it wants
+    "thanks": "welcome",
+    "apologise": "apology_ok",
+    "goodbye": "goodbye",
+}
+MISUNDERSTOOD = "misunderstood"  # in ``LineState.fired``: unmatched utterances in a row
 READBACK_MIN = 0.5  # below this, an utterance is not an attempt at reading the message back
 READBACK_OK = 0.9
 DICTATION_CHUNK_WORDS = 6
@@ -41,6 +51,9 @@ def lang2(state: CallState, ln: LineState) -> str:
 
 
 def line_text(state: CallState, ln: LineState, key: str) -> str:
+    """A generic caller line: the persona's own wording, else the lexicon's in its language."""
+    if key in ln.caller.lines:
+        return ln.caller.lines[key]
     lines = lexicon.CALLER_LINES.get(lang2(state, ln)) or lexicon.CALLER_LINES["it"]
     return lines.get(key) or lexicon.CALLER_LINES["it"][key]
 
@@ -180,6 +193,7 @@ def possible_lines(scenario: Scenario, company: Company) -> Iterator[tuple[str, 
             if answer:
                 texts.append(answer)
         texts.extend((lexicon.CALLER_LINES.get(lang) or lexicon.CALLER_LINES["it"]).values())
+        texts.extend(persona.lines.values())
         for text in dict.fromkeys(expand(text, values) for text in texts):
             if text.strip():
                 yield call.line, text
@@ -227,6 +241,9 @@ def react_to_speech(
         return
     if ln.dictation and not ln.readback_confirmed and _readback(state, ln, text, t, eff, out):
         return
+    for cause in mood.causes_in(ln, text, lang):
+        if patience_moved(state, ln, cause, t, eff, out, quote=text):
+            return
     assert ln.step is not None
     step = ln.call.steps[ln.step]
     rules = step.rules("say")
@@ -240,6 +257,7 @@ def react_to_speech(
         candidates["ask_wait"] = intent_phrases("ask_wait", lang, state.scenario.intents)
     match = match_intent(text, candidates, lang, alternatives=alternatives)
     if match is not None:
+        ln.fired[MISUNDERSTOOD] = 0
         for rule in rules:
             if rule.intent == match.intent:
                 apply_rule(state, ln, rule, t, eff, out)
@@ -252,6 +270,80 @@ def react_to_speech(
     fallback = [rule for rule in rules if rule.intent is None]
     if fallback:
         apply_rule(state, ln, fallback[0], t, eff, out)
+        return
+    _unmatched(state, ln, text, alternatives, t, eff, out)
+
+
+def _request(state: CallState, ln: LineState) -> str | None:
+    """What the caller wants in this step: the step's first line, or what it said last."""
+    assert ln.step is not None
+    step = ln.call.steps[ln.step]
+    first = step.say if isinstance(step.say, str) else next(iter(step.say or []), None)
+    if first:
+        return expand(first, _values(state, ln))
+    return ln.last_caller_text
+
+
+def _unmatched(
+    state: CallState,
+    ln: LineState,
+    text: str,
+    alternatives: list[str],
+    t: float,
+    eff: float,
+    out: list[Event],
+) -> None:
+    """No rule of the step matches: greetings and courtesies get their answer; anything else
+    first "Come, scusi?", then the request said again, then impatience."""
+    lang = state.language_of(ln)
+    social = {
+        intent: intent_phrases(intent, lang, state.scenario.intents) for intent in SOCIAL_LINES
+    }
+    match = match_intent(text, social, lang, alternatives=alternatives)
+    if match is not None:
+        ln.fired[MISUNDERSTOOD] = 0
+        key = SOCIAL_LINES[match.intent]
+        if key is not None:
+            say(state, ln, line_text(state, ln, key), t, eff, out, social=match.intent)
+        request = _request(state, ln)
+        if match.intent in ("greeting", "offer_help") and request:
+            say(state, ln, request, t, eff, out, repeat=True)
+        return
+    count = ln.fired.get(MISUNDERSTOOD, 0) + 1
+    ln.fired[MISUNDERSTOOD] = count
+    if count >= 2 and patience_moved(state, ln, "misunderstood", t, eff, out, quote=text):
+        return
+    request = _request(state, ln)
+    if mood.current(ln) <= 1 and count > 1:
+        say(state, ln, line_text(state, ln, "impatient"), t, eff, out, misunderstood=count)
+    elif count == 1 or (count == 2 and not request):
+        say(state, ln, line_text(state, ln, "clarify"), t, eff, out, misunderstood=count)
+    elif count == 2 and request:
+        say(state, ln, line_text(state, ln, "rephrase"), t, eff, out, misunderstood=count)
+        say(state, ln, request, t, eff, out, repeat=True)
+    else:
+        say(state, ln, line_text(state, ln, "impatient"), t, eff, out, misunderstood=count)
+
+
+def patience_moved(
+    state: CallState,
+    ln: LineState,
+    cause: str,
+    t: float,
+    eff: float,
+    out: list[Event],
+    *,
+    quote: str = "",
+) -> bool:
+    """Move the caller's patience; True when it ran out and the caller hung up."""
+    if ln.status == "ended" or mood.move(ln, cause) > 0:
+        return False
+    data: dict[str, Any] = {"patience_lost": True, "cause": cause}
+    if quote:
+        data["quote"] = quote
+    say(state, ln, line_text(state, ln, "patience_lost"), t, eff, out, **data)
+    hang_up(state, ln, t, eff, out, reason="patience", say_goodbye=False)
+    return True
 
 
 def candidates_match(

@@ -7,6 +7,11 @@ clock, sleeps or does I/O. ``replay`` rebuilds a state by re-running the recorde
 at their recorded times, which is how a web worker picks up a call another worker served.
 
 Every caller timing is stretched by the trainee's time multiplier (WCAG 2.2.1).
+
+Callers behave like people on a line: an incoming caller waits for the operator's opening (or
+says "Pronto?" after a silence) and every reply to the trainee comes after a human gap. A reply is
+decided when the trainee acts but said later: it waits in ``LineState.pending`` and a timer says
+it at its time, so the log stays in time order and a console hears it when it falls due.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from simulator import caller as caller_mod
+from simulator import mood, pacing
 from simulator.call_state import CallState, LineState
 from simulator.errors import CallStateError
 from simulator.events import Action, Event
@@ -30,12 +36,24 @@ HOLD_WARNING_S = 20.0
 # Where in ``LineState.fired`` the silence warning remembers the quiet spell it was given for.
 SILENCE_WARNED = "silence-warned-at-ms"
 MAX_TIMERS_PER_CALL = 500
+# An incoming caller who hears nothing after the pick-up says "Pronto?" after this long.
+OPENING_WAIT_S = 2.5
+# Caller events that wait for a human gap when they answer something the trainee did.
+DELAYED_KINDS = frozenset({"caller_said", "caller_hangup"})
+# How long a caller takes to say a word (about 200 words a minute). A trainee who speaks before
+# the caller is halfway through its line talks over the caller (a reply to the first words of a
+# sentence is an interruption; one near its end is ordinary turn-taking).
+SECONDS_PER_WORD = 0.3
+SPEAKING_UNTIL = "speaking-until-ms"  # in ``LineState.fired``: halfway through the last line
 
 
 def start(
-    scenario: Scenario, company: Company, *, multiplier: float = 1.0
+    scenario: Scenario, company: Company, *, multiplier: float = 1.0, seed: int = 0
 ) -> tuple[CallState, list[Event]]:
-    """A new session at time 0: lines due at once start ringing."""
+    """A new session at time 0: lines due at once start ringing.
+
+    ``seed`` draws the callers' reply gaps; it is recorded so that a replay draws the same.
+    """
     if not 0.5 <= multiplier <= 5:
         raise CallStateError(
             "Il moltiplicatore dei tempi deve essere tra 0,5 e 5.",
@@ -50,7 +68,9 @@ def start(
             for member in company.staff
         ]
         company = company.model_copy(update={"staff": staff})
-    state = CallState(scenario=scenario, company=company, multiplier=multiplier, lines=lines)
+    state = CallState(
+        scenario=scenario, company=company, multiplier=multiplier, lines=lines, seed=seed
+    )
     out = [
         Event(
             0.0,
@@ -60,6 +80,7 @@ def start(
                 "scenario": scenario.id,
                 "multiplier": multiplier,
                 "language": scenario.language,
+                "seed": seed,
             },
         )
     ]
@@ -79,9 +100,11 @@ def advance(state: CallState, now: float) -> tuple[CallState, list[Event]]:
 
 def step(state: CallState, action: Action, now: float) -> tuple[CallState, list[Event]]:
     """Apply one trainee action at ``now`` (after due timers). Raises CallStateError if refused."""
-    if now < state.last_t:
+    early = now < state.last_t
+    if early:
         now = state.last_t  # times are monotonic; a late clock reading never goes back
     work = state.clone()
+    work.arrived_early = early
     out: list[Event] = []
     if work.finished:
         raise CallStateError("L'esercitazione è terminata.", "The session has ended.")
@@ -91,8 +114,11 @@ def step(state: CallState, action: Action, now: float) -> tuple[CallState, list[
             "The session is paused: resume it first.",
         )
     _fire_due(work, now, out)
+    mark = len(out)
     handler = _HANDLERS[action.kind]
     handler(work, action, now, out)
+    out[mark:] = _defer_replies(work, action, out[mark:], now)
+    work.arrived_early = False
     work.last_t = now
     return work, out
 
@@ -100,9 +126,11 @@ def step(state: CallState, action: Action, now: float) -> tuple[CallState, list[
 def replay(scenario: Scenario, company: Company, events: Sequence[Event]) -> CallState:
     """Rebuild the state of a recorded session by re-running the trainee's actions."""
     multiplier = 1.0
+    seed = 0
     if events and events[0].kind == "session_started":
         multiplier = float(events[0].data.get("multiplier", 1.0))
-    state, _ = start(scenario, company, multiplier=multiplier)
+        seed = int(events[0].data.get("seed", 0))
+    state, _ = start(scenario, company, multiplier=multiplier, seed=seed)
     for event in events:
         if event.actor != "trainee":
             continue
@@ -111,6 +139,18 @@ def replay(scenario: Scenario, company: Company, events: Sequence[Event]) -> Cal
     if events:
         state, _ = advance(state, events[-1].t)
     return state
+
+
+def replies_due_by(state: CallState) -> float | None:
+    """Session time by which every reply the callers have decided is said, or None.
+
+    A surface that answers a request with the caller's reply (a web page, a phone turn) advances
+    to it: the reply is recorded at its own time, a human gap after the trainee's action.
+    """
+    if state.finished or state.paused:
+        return None
+    due = [float(item["due"]) for ln in state.lines.values() for item in ln.pending]
+    return state.wall(max(due)) if due else None
 
 
 def next_deadline(state: CallState) -> float | None:
@@ -130,6 +170,8 @@ def _timers(state: CallState) -> list[tuple[float, str, Any]]:
     found: list[tuple[float, str, Any]] = []
     for ln in state.lines.values():
         call = ln.call
+        if ln.pending:
+            found.append((float(ln.pending[0]["due"]), "speak", ln.line))
         if ln.status == "idle" and call.direction == "incoming":
             ring_at = _ring_time(state, call)
             if ring_at is not None:
@@ -138,6 +180,8 @@ def _timers(state: CallState) -> list[tuple[float, str, Any]]:
             rules = call.steps[call.start].rules("no_answer")
             after = rules[0].after_s if rules and rules[0].after_s else DEFAULT_NO_ANSWER_S
             found.append((ln.rang_at + after * m, "no_answer", ln.line))
+        elif ln.status == "talking" and ln.line == state.active_line and ln.awaiting_opening:
+            found.append((ln.last_activity_at + OPENING_WAIT_S * m, "opening", ln.line))
         elif ln.status == "talking" and ln.line == state.active_line and ln.dictation_left:
             found.append((ln.last_activity_at + DICTATION_PAUSE_S * m, "dictation", ln.line))
         elif ln.status == "talking" and ln.line == state.active_line and ln.step:
@@ -149,6 +193,9 @@ def _timers(state: CallState) -> list[tuple[float, str, Any]]:
                     found.append((warning, "silence_warning", ln.line))
                 found.append((deadline, "silence", ln.line))
         elif ln.status == "on_hold" and ln.hold_since is not None and ln.step:
+            barge = ln.call.interrupts.hold_s
+            if barge is not None and not ln.fired.get(_barge_key(ln)):
+                found.append((ln.hold_since + barge * m, "barge_hold", ln.line))
             rule = _hold_rule(ln)
             if rule is not None and rule.after_s is not None:
                 deadline = ln.hold_since + rule.after_s * m
@@ -254,6 +301,21 @@ def _fire(state: CallState, eff: float, kind: str, payload: Any, out: list[Event
         caller_mod.apply_rule(state, ln, prompt, t, eff, out)
         ln.last_activity_at = eff
         return
+    if kind == "speak":
+        _speak_pending(state, state.lines[payload], eff, out)
+        return
+    if kind == "opening":
+        ln = state.lines[payload]
+        ln.awaiting_opening = False
+        caller_mod.say(state, ln, caller_mod.line_text(state, ln, "hello"), t, eff, out)
+        _begin_call(state, ln, t, eff, out)
+        return
+    if kind == "barge_hold":
+        ln = state.lines[payload]
+        ln.fired[_barge_key(ln)] = 1
+        text = caller_mod.line_text(state, ln, "hold_complaint")
+        caller_mod.say(state, ln, text, t, eff, out, on_hold=True, barge_in=True)
+        return
     if kind == "dictation":
         caller_mod.next_chunk(state, state.lines[payload], t, eff, out)
         return
@@ -302,6 +364,62 @@ def _fire(state: CallState, eff: float, kind: str, payload: Any, out: list[Event
         caller_mod.apply_rule(state, ln, rule, t, eff, out)
         return
     raise AssertionError(f"unknown timer {kind}")  # an internal invariant
+
+
+def _barge_key(ln: LineState) -> str:
+    """One break-in per hold: the key names the hold by the moment it began."""
+    return f"barge-hold-{round((ln.hold_since or 0.0) * 1000)}"
+
+
+def _speak_pending(state: CallState, ln: LineState, eff: float, out: list[Event]) -> None:
+    """Say the caller's lines that fall due now, in the order they were decided."""
+    due = float(ln.pending[0]["due"])
+    until = due
+    while ln.pending and float(ln.pending[0]["due"]) <= due:
+        item = ln.pending.pop(0)
+        out.append(Event(state.wall(due), item["kind"], "caller", ln.line, item["data"]))
+        until += SECONDS_PER_WORD * len(str(item["data"].get("text", "")).split()) / 2
+    ln.fired[SPEAKING_UNTIL] = round(until * 1000)
+    if ln.status == "talking":
+        ln.last_activity_at = max(ln.last_activity_at, due)
+
+
+def _defer_replies(
+    state: CallState, action: Action, produced: list[Event], now: float
+) -> list[Event]:
+    """Hold back the caller's reaction to an action by a human gap (see ``pacing``).
+
+    Returns the events to record now; the caller's go to their line's ``pending`` list, after
+    anything that line still has to say.
+    """
+    kept: list[Event] = []
+    gaps: dict[str, float] = {}
+    eff = state.effective(now)
+    for event in produced:
+        ln = state.lines.get(event.line or "")
+        immediate = event.data.get("barge_in") is True  # breaking in does not wait its turn
+        if event.kind not in DELAYED_KINDS or event.actor != "caller" or ln is None or immediate:
+            kept.append(event)
+            continue
+        if ln.line not in gaps:
+            ln.replies += 1
+            heard = str(action.data.get("text", "")) if action.kind == "say" else ""
+            gap = pacing.reply_gap(state.seed, ln.line, ln.replies, ln.caller.mood, heard)
+            after = float(ln.pending[-1]["due"]) if ln.pending else 0.0
+            gaps[ln.line] = round(max(eff + gap, after), 3)
+        ln.pending.append({"due": gaps[ln.line], "kind": event.kind, "data": dict(event.data)})
+    return kept
+
+
+def _begin_call(state: CallState, ln: LineState, t: float, eff: float, out: list[Event]) -> None:
+    """The caller starts the conversation: the start step's answer rule, or the step itself."""
+    start_step = ln.call.steps[ln.call.start]
+    rules = start_step.rules("answer")
+    if rules:
+        ln.step = ln.call.start
+        caller_mod.apply_rule(state, ln, rules[0], t, eff, out)
+    else:
+        caller_mod.enter_step(state, ln, ln.call.start, t, eff, out)
 
 
 def _after_line_end(state: CallState, ln: LineState) -> None:
@@ -379,13 +497,10 @@ def _answer(state: CallState, action: Action, now: float, out: list[Event]) -> N
     ln.answered_at = eff
     ln.last_activity_at = eff
     state.active_line = ln.line
-    start_step = ln.call.steps[ln.call.start]
-    rules = start_step.rules("answer")
-    if rules:
-        ln.step = ln.call.start
-        caller_mod.apply_rule(state, ln, rules[0], now, eff, out)
-    else:
-        caller_mod.enter_step(state, ln, ln.call.start, now, eff, out)
+    if ln.call.direction == "incoming" and not ln.call.caller_speaks_first:
+        ln.awaiting_opening = True  # on a real line the one who answers speaks first
+        return
+    _begin_call(state, ln, now, eff, out)
 
 
 def _say(state: CallState, action: Action, now: float, out: list[Event]) -> None:
@@ -395,8 +510,21 @@ def _say(state: CallState, action: Action, now: float, out: list[Event]) -> None
     ln = _line_for(state, action, "talking")
     eff = state.effective(now)
     _record(action, ln.line, now, out)
+    talked_over = not state.arrived_early and eff * 1000 < ln.fired.get(SPEAKING_UNTIL, 0)
     ln.last_activity_at = eff
     ln.silences = 0  # the trainee spoke: the caller's patience with silence starts again
+    if talked_over and caller_mod.patience_moved(
+        state, ln, "talked_over", now, eff, out, quote=text
+    ):
+        return
+    limit = ln.call.interrupts.monologue_words
+    if limit is not None and len(text.split()) > limit and not ln.awaiting_opening:
+        line = caller_mod.line_text(state, ln, "interrupt")
+        caller_mod.say(state, ln, line, now, eff, out, barge_in=True)
+    if ln.awaiting_opening:
+        ln.awaiting_opening = False  # the operator's opening: now the caller says why it calls
+        _begin_call(state, ln, now, eff, out)
+        return
     alternatives = [str(a) for a in action.data.get("alternatives", ())]
     caller_mod.react_to_speech(state, ln, text, alternatives, now, eff, out)
 
@@ -430,11 +558,16 @@ def _resume(state: CallState, action: Action, now: float, out: list[Event]) -> N
     ln = _line_for(state, action, "on_hold")
     _hold_others(state, ln.line, now, out)
     eff = state.effective(now)
-    _record(action, ln.line, now, out, held_s=round(eff - (ln.hold_since or eff), 3))
+    held_s = eff - (ln.hold_since or eff)
+    _record(action, ln.line, now, out, held_s=round(held_s, 3))
     ln.status = "talking"
     ln.hold_since = None
     ln.last_activity_at = eff
     state.active_line = ln.line
+    if held_s > mood.LONG_HOLD_S * state.multiplier and caller_mod.patience_moved(
+        state, ln, "long_hold", now, eff, out
+    ):
+        return
     rules = ln.call.steps[ln.step].rules("resume") if ln.step else []
     if rules:
         caller_mod.apply_rule(state, ln, rules[0], now, eff, out)
@@ -451,6 +584,7 @@ def _hangup(state: CallState, action: Action, now: float, out: list[Event]) -> N
     ln.status = "ended"
     ln.ended_reason = "operator"
     ln.hold_since = None
+    ln.pending = []  # the line is down: whatever the caller was about to say is never heard
     _after_line_end(state, ln)
 
 
@@ -530,6 +664,7 @@ def _finish(state: CallState, action: Action, now: float, out: list[Event]) -> N
         state.paused_at = None
     _record(action, None, now, out)
     for ln in state.lines.values():
+        ln.pending = []
         if ln.status in ("ringing", "talking", "on_hold"):
             ln.status = "ended"
             ln.ended_reason = "session_finished"

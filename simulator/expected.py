@@ -79,6 +79,11 @@ def expected_phrases(state: CallState, ln: LineState) -> tuple[str, ...]:
     extra = state.scenario.intents
     values = Lookup(state.company, ln.caller, state.scenario.operator_name)
     phrases: list[str] = []
+    if ln.awaiting_opening:
+        # Answered, the caller waits for the opening: greetings and the rubric's opening lead.
+        for intent in ("greeting", "offer_help"):
+            phrases.extend(intent_phrases(intent, lang, extra))
+        phrases.extend(_rubric_phrases(state, ln, values, lang))
     if ln.step is not None:
         for rule in ln.call.steps[ln.step].rules("say"):
             if rule.intent:
@@ -89,14 +94,21 @@ def expected_phrases(state: CallState, ln: LineState) -> tuple[str, ...]:
         for rule in step.rules("say"):
             if rule.intent:
                 phrases.extend(intent_phrases(rule.intent, lang, extra))
+    phrases.extend(_rubric_phrases(state, ln, values, lang))
+    for intent in (*COMMON_INTENTS, *PERSONA_QUESTIONS, "ask_wait"):
+        phrases.extend(intent_phrases(intent, lang, extra))
+    return tuple(dict.fromkeys(p for p in phrases if p.strip()))
+
+
+def _rubric_phrases(state: CallState, ln: LineState, values: Lookup, lang: str) -> list[str]:
+    """The phrases the criteria expect or forbid on this line, families expanded."""
+    phrases: list[str] = []
     for criterion in state.scenario.all_criteria():
         if criterion.line not in (None, ln.line):
             continue
         written = getattr(criterion, "any_of", None) or getattr(criterion, "none_of", None) or []
         phrases.extend(expand_families([expand(phrase, values) for phrase in written], lang))
-    for intent in (*COMMON_INTENTS, *PERSONA_QUESTIONS, "ask_wait"):
-        phrases.extend(intent_phrases(intent, lang, extra))
-    return tuple(dict.fromkeys(p for p in phrases if p.strip()))
+    return phrases
 
 
 def listening(state: CallState, line: str | None = None) -> Listening | None:

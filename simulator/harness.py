@@ -15,7 +15,8 @@ from simulator.model import Company, Scenario
 from simulator.scoring import ScoreReport, score
 from simulator.script import Script
 
-END_GRACE_S = 1.0
+# Long enough for the caller to say a last reply (a human gap, see simulator.pacing).
+END_GRACE_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +36,19 @@ class CallResult:
 
 
 def run_call(
-    scenario: Scenario, company: Company, script: Script, multiplier: float | None = None
+    scenario: Scenario,
+    company: Company,
+    script: Script,
+    multiplier: float | None = None,
+    *,
+    seed: int = 0,
 ) -> CallResult:
-    """Play every turn at its time, finish the session, and score the log."""
+    """Play every turn at its time, finish the session, and score the log.
+
+    ``seed`` draws the callers' reply gaps (an attempt's seed replays that attempt's timing).
+    """
     factor = script.multiplier if multiplier is None else multiplier
-    state, events = engine.start(scenario, company, multiplier=factor)
+    state, events = engine.start(scenario, company, multiplier=factor, seed=seed)
     log = list(events)
     rejected: list[Rejection] = []
     last = 0.0

@@ -292,14 +292,33 @@ class Company(Strict):
 
 
 class Voice(Strict):
-    """How the caller sounds: an espeak-ng voice id and prosody."""
+    """How the caller sounds: engine, voice, prosody and the line it calls from.
 
+    Italian callers speak with Festival by default (far easier to follow than espeak-ng); giving
+    an espeak-ng ``voice`` or ``engine: espeak`` keeps espeak-ng, the default of other languages.
+    """
+
+    engine: Literal["festival", "espeak"] | None = Field(
+        None, description="Motore: festival (italiano) o espeak / engine (default by language)"
+    )
+    gender: Literal["female", "male"] | None = Field(
+        None, description="Voce femminile o maschile (se manca: dalla variante) / voice gender"
+    )
     voice: str | None = Field(
         None, description="Voce espeak-ng, es. 'roa/it' / espeak-ng voice id (default by language)"
     )
     variant: str | None = Field(None, description="Variante, es. 'f3', 'm2' / voice variant")
     rate: int = Field(165, ge=80, le=320, description="Parole al minuto / words per minute")
     pitch: int = Field(50, ge=0, le=99, description="Altezza 0-99 / pitch 0-99")
+    line: Literal["phone", "wide"] = Field(
+        "phone", description="Banda telefonica 300-3400 Hz, o piena / telephone band or full"
+    )
+    background: Literal["office", "street", "car"] | None = Field(
+        None, description="Rumore di fondo / background noise where the caller is"
+    )
+    snr_db: float = Field(
+        20.0, ge=0, le=40, description="Rapporto voce/rumore in dB / speech-to-noise ratio"
+    )
 
 
 class Mood(StrEnum):
@@ -327,6 +346,36 @@ class Persona(Strict):
     )
     internal: bool = Field(False, description="Collega interno / an internal colleague")
     staff: StaffId | None = Field(None, description="Se interno: id nello staff")
+    patience: int | None = Field(
+        None,
+        ge=1,
+        le=10,
+        description=(
+            "Momenti storti sopportati prima di riattaccare (se manca: dall'umore) / "
+            "bad moments taken before hanging up (default by mood)"
+        ),
+    )
+    lines: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "Frasi generiche al posto di quelle del lessico (hello, clarify, rephrase, impatient, "
+            "patience_lost...) / generic caller lines replacing the lexicon's"
+        ),
+    )
+
+    @field_validator("lines")
+    @classmethod
+    def _known_lines(cls, lines: dict[str, str]) -> dict[str, str]:
+        from simulator.language.lexicon import CALLER_LINES
+
+        unknown = sorted(set(lines) - set(CALLER_LINES["it"]))
+        if unknown:
+            known = ", ".join(sorted(CALLER_LINES["it"]))
+            raise ValueError(
+                f"frase sconosciuta {unknown}: usa una di {known} / "
+                f"unknown line, use one of {known}"
+            )
+        return lines
 
 
 # --------------------------------------------------------------------------- steps
@@ -412,6 +461,17 @@ class RingAfter(Strict):
     after_s: float = Field(0, ge=0, le=3600, description="Secondi dopo / seconds after")
 
 
+class Interruptions(Strict):
+    """When the caller breaks in: a long operator monologue, a long hold."""
+
+    monologue_words: int | None = Field(
+        None, ge=10, le=200, description="Interrompe una frase più lunga di N parole / words"
+    )
+    hold_s: Seconds | None = Field(
+        None, description="In attesa, si fa sentire dopo N s / speaks up on hold after N s"
+    )
+
+
 class Call(Strict):
     """One caller on one line of the switchboard."""
 
@@ -427,6 +487,17 @@ class Call(Strict):
     )
     number: str | None = Field(None, description="Per 'outgoing': numero da comporre")
     caller: Persona
+    caller_speaks_first: bool = Field(
+        False,
+        description=(
+            "Il chiamante parla appena si risponde (un'emergenza), senza attendere il saluto "
+            "dell'operatore / the caller speaks as soon as the call is answered"
+        ),
+    )
+    interrupts: Interruptions = Field(
+        default_factory=Interruptions,
+        description="Quando il chiamante interrompe / when the caller breaks in",
+    )
     start: str = Field(description="Passo iniziale / first step")
     steps: dict[str, Step] = Field(min_length=1)
     on: dict[Trigger, Rule | list[Rule]] = Field(
@@ -760,6 +831,12 @@ class ChecklistCriterion(CriterionBase):
         return self
 
 
+class PatienceCriterion(CriterionBase):
+    """The caller did not hang up for lost patience (blame, talking over, long holds...)."""
+
+    kind: Literal["patience"]
+
+
 RouteCriterion = Annotated[
     ActionCriterion
     | TimingCriterion
@@ -773,7 +850,8 @@ RouteCriterion = Annotated[
     | LanguageCriterion
     | PromiseCriterion
     | HoldEtiquetteCriterion
-    | ChecklistCriterion,
+    | ChecklistCriterion
+    | PatienceCriterion,
     Field(discriminator="kind"),
 ]
 
@@ -824,6 +902,7 @@ Criterion = Annotated[
     | PromiseCriterion
     | HoldEtiquetteCriterion
     | ChecklistCriterion
+    | PatienceCriterion
     | AlternativesCriterion,
     Field(discriminator="kind"),
 ]

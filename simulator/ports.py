@@ -22,6 +22,10 @@ class VoiceSpec:
         variant: espeak-ng variant without ``+``, e.g. ``"f3"``, or ``None``.
         rate: Words per minute.
         pitch: 0-99, espeak-ng's scale.
+        engine: ``"espeak"`` or ``"festival"`` (then ``voice`` is a Festival voice function).
+        line: ``"wide"``, or ``"phone"`` for telephone band (8 kHz, 300-3400 Hz).
+        background: ``"office"``, ``"street"``, ``"car"`` or ``None``.
+        snr_db: Speech-to-background ratio when there is a background.
     """
 
     language: str
@@ -29,6 +33,10 @@ class VoiceSpec:
     variant: str | None = None
     rate: int = 165
     pitch: int = 50
+    engine: str = "espeak"
+    line: str = "wide"
+    background: str | None = None
+    snr_db: float = 20.0
 
     @property
     def engine_id(self) -> str:

@@ -424,6 +424,12 @@ class TerminalSession:
         while not self.state.finished:
             deadline = engine.next_deadline(self.state)
             wait = None if deadline is None else max(0.0, deadline - self.now())
+            if self._caller_about_to_speak() and wait is not None and self.clock is time.monotonic:
+                # The caller is answering (a human gap): let it finish its turn before the next
+                # line typed ahead is taken, as a person on the line would.
+                time.sleep(wait)
+                self.tick()
+                continue
             line = self._read(wait)
             if line is None:
                 self.tick()
@@ -442,6 +448,9 @@ class TerminalSession:
                 self.tr(f"Registro salvato in {self.log_path}", f"Log saved to {self.log_path}")
             )
         return 0
+
+    def _caller_about_to_speak(self) -> bool:
+        return any(ln.pending for ln in self.state.lines.values())
 
     def _read(self, wait: float | None) -> str | None:
         """A line of input, '' at end of input, or None when the wait ran out.

@@ -20,6 +20,7 @@ from simulator.evaluators import (
     hold_etiquette,
     language,
     outcome,
+    patience,
     promise,
     register,
     speech,
@@ -42,6 +43,7 @@ EVALUATORS: dict[str, Evaluator] = {
     "language": language.language,
     "promise": promise.promise,
     "hold_etiquette": hold_etiquette.hold_etiquette,
+    "patience": patience.patience,
     "alternatives": alternatives.alternatives,
     "checklist": checklist.checklist,
 }

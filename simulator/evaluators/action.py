@@ -6,6 +6,7 @@ from simulator.evaluators.base import Context, Note, answered, not_judged
 from simulator.events import Event
 from simulator.language.phone import same_phone
 from simulator.model import ActionCriterion
+from simulator.pacing import MAX_GAP_S
 
 
 def _target_keys(event: Event) -> set[str]:
@@ -58,7 +59,8 @@ def transfer_outcome(ctx: Context, index: int) -> str:
     """How a transfer ended: 'connected', or why it bounced (absent, busy, no_answer, returned).
 
     A transfer is complete only when the colleague took the call and the line did not come back:
-    a later word or action on the same line means the caller was sent back to the operator.
+    a later word or action on the same line means the caller was sent back to the operator. The
+    caller's own reply to the transfer ("Grazie, attendo"), said a human gap after it, is not.
     """
     event = ctx.events[index]
     status = "connected"
@@ -68,9 +70,14 @@ def transfer_outcome(ctx: Context, index: int) -> str:
             break
     if status != "connected":
         return status
+    leading = True
     for later in ctx.events[index + 1 :]:
         if later.line != event.line or later.t <= event.t:
             continue
+        immediate = later.t <= event.t + MAX_GAP_S
+        if leading and later.kind == "caller_said" and immediate:
+            continue
+        leading = False
         if later.actor in ("trainee", "caller") and later.kind not in ("caller_hangup",):
             return "returned"
     return "connected"

@@ -13,6 +13,7 @@ the phone (IVR) webhooks and the terminal reuse it unchanged.
 from __future__ import annotations
 
 import contextlib
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -229,7 +230,10 @@ def start_attempt(
             raise AttemptNotFound(scenario_id)
         settings = accounts.settings_of(session, trainee_id)
         scenario, company = models_of(version)
-        state, first_events = engine.start(scenario, company, multiplier=settings.time_multiplier)
+        # Each attempt draws its own caller reply gaps; the seed is in the log, so replay agrees.
+        state, first_events = engine.start(
+            scenario, company, multiplier=settings.time_multiplier, seed=secrets.randbelow(2**31)
+        )
         attempt = Attempt(
             trainee_id=trainee_id,
             scenario_version_id=version.id,
@@ -324,14 +328,14 @@ def act(
     snap = snapshot(db, attempt_id, trainee_id=trainee_id, clock=clock, since=since)
     if snap.status != "active":
         raise CallStateError("L'esercitazione è terminata.", "The session has ended.")
-    state, new_events = engine.step(snap.state, action, snap.now)
+    state, new_events = _step_and_reply(snap.state, action, snap.now)
     with db.write() as session:
         attempt = _get(session, attempt_id, trainee_id, lock=True)
         if attempt.last_seq != snap.last_seq or attempt.status != "active":
             if attempt.status != "active":
                 raise CallStateError("L'esercitazione è terminata.", "The session has ended.")
             snap = _rebuild(session, attempt, clock, snap.since)
-            state, new_events = engine.step(snap.state, action, snap.now)
+            state, new_events = _step_and_reply(snap.state, action, snap.now)
         seqs = _append(session, attempt, new_events)
         _keep_state(attempt, state, snap.company)
         if state.finished:
@@ -341,6 +345,21 @@ def act(
     if result.state.finished:
         score_attempt(db, attempt_id)
     return result
+
+
+def _step_and_reply(state: CallState, action: Action, now: float) -> tuple[CallState, list[Event]]:
+    """The action, then the caller's reply to it at its own time (a human gap later).
+
+    Every surface answers a request with what it caused, so the reply is recorded in the same
+    append, timed ahead by its gap (at most ``simulator.pacing.MAX_GAP_S``); the phone and the
+    page then play it, and scoring reads the gap from the log.
+    """
+    state, new_events = engine.step(state, action, now)
+    due = engine.replies_due_by(state)
+    if due is not None:
+        state, replies = engine.advance(state, due)
+        new_events = [*new_events, *replies]
+    return state, new_events
 
 
 def trainee_acted_since(db: Database, attempt_id: int, seq: int) -> bool:

@@ -15,7 +15,7 @@ from flask import current_app
 
 from audio.cache import RenderCache, cache_dir
 from audio.commands import caller_lines
-from audio.tts import caller_synthesizer, voice_for
+from audio.tts import caller_synthesizer, scenario_voices, voice_for
 from simulator.errors import CentralinoError
 from simulator.events import Event
 from simulator.model import Company, Scenario
@@ -60,7 +60,11 @@ def voice_of(scenario: Scenario, event: Event) -> VoiceSpec:
     call = next((c for c in scenario.calls if c.line == event.line), None)
     persona = call.caller if call is not None else None
     language = str(event.data.get("lang") or scenario.language)
-    return voice_for(language, persona.voice if persona is not None else None)
+    spec = voice_for(language, persona.voice if persona is not None else None)
+    distinct = scenario_voices(scenario).get(event.line or "")
+    if distinct is not None and distinct.language == spec.language:
+        return distinct  # the same voice as the prerendered lines, distinct from the others
+    return spec
 
 
 def earcons_of(events: Iterable[Event], enabled: Iterable[str]) -> list[str]:

@@ -24,7 +24,10 @@ def synth() -> Pyttsx3Synthesizer:
 def test_renders_italian_speech_at_the_loudness_target(synth: Pyttsx3Synthesizer) -> None:
     """An Italian line is non-silent, about a second per few words, at -20 LUFS, peak <= -3."""
     assert isinstance(synth, SpeechSynthesizer)
-    wav = synth.render("Buongiorno, sono Mario Rossi della ditta Verdi.", voice_for("it-IT"))
+    wav = synth.render(
+        "Buongiorno, sono Mario Rossi della ditta Verdi.",
+        voice_for("it-IT", Voice(engine="espeak")),
+    )
     samples, rate = decode_wav(wav)
     assert rate == 22_050
     assert samples.size / rate > 1.5
@@ -35,7 +38,7 @@ def test_renders_italian_speech_at_the_loudness_target(synth: Pyttsx3Synthesizer
 
 def test_every_render_has_audio(synth: Pyttsx3Synthesizer) -> None:
     """Twenty renders in a row: the empty-output race is retried away."""
-    voice = voice_for("it-IT", Voice(variant="f3"))
+    voice = voice_for("it-IT", Voice(engine="espeak", variant="f3"))
     for n in range(20):
         samples, _ = decode_wav(synth.render(f"Linea {n + 1}, attenda in linea.", voice))
         assert samples.size > 0
@@ -56,3 +59,17 @@ def test_engine_is_selected_by_environment(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("CENTRALINO_TTS_ENGINE", "festival")
     with pytest.raises(SpeechSynthesisError, match="festival"):
         caller_synthesizer()
+
+
+def test_festival_voices_never_reach_pyttsx3(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With pyttsx3 chosen, an Italian persona's Festival voice still goes to Festival (pyttsx3
+    refuses an unknown voice name, so a wrong route would raise here)."""
+    monkeypatch.setenv("CENTRALINO_TTS_ENGINE", "pyttsx3")
+    router = caller_synthesizer()
+    spec = voice_for("it-IT", Voice(gender="female"))
+    assert spec.engine == "festival"
+    assert router.voice_used(spec).startswith("festival-")
+    samples, rate = decode_wav(router.render("Buongiorno, sono Anna.", spec))
+    assert rate == 8_000 and samples.size / rate > 0.8
+    espeak = voice_for("it-IT", Voice(engine="espeak"))
+    assert router.voice_used(espeak).startswith("pyttsx3-")

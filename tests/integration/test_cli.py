@@ -200,7 +200,8 @@ def test_a_crash_mid_call_keeps_every_event_already_recorded(tmp_path: Path) -> 
     process.stdin.flush()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if log.exists() and '"say"' in log.read_text(encoding="utf-8"):
+        # The caller replies a human gap after the opening: wait for that line to be written.
+        if log.exists() and '"caller_said"' in log.read_text(encoding="utf-8"):
             break
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)

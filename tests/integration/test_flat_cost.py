@@ -8,6 +8,7 @@ holds on a busy machine and fails the day a surface goes back to reading the who
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 
 from sqlalchemy import event
@@ -36,13 +37,18 @@ def counting_loaded_events() -> Iterator[list[int]]:
 
 
 def _grow(database, attempt_id: int, until: int) -> None:
-    """Ask the caller things until the log holds ``until`` events."""
+    """Ask the caller things until the log holds ``until`` events, each question asked once the
+    caller has finished its answer (a clock 10 s apart: an operator who fires questions over the
+    caller's replies would use up its patience)."""
     questions = ["Chi parla, scusi?", "Mi dice il suo numero?", "Di quale ditta?"]
     n = 0
+    start = time.time()
     while attempts.snapshot(database, attempt_id, since=attempts.ONLY_NEW).last_seq < until:
         text = questions[n % len(questions)]
-        attempts.act(database, attempt_id, Action("say", "l1", {"text": text}))
         n += 1
+        later = start + 10.0 * n
+        action = Action("say", "l1", {"text": text})
+        attempts.act(database, attempt_id, action, clock=lambda at=later: at)
 
 
 def test_snapshot_since_gives_only_later_events_and_the_true_last_seq(app, users):

@@ -177,14 +177,18 @@ def test_silence_reaches_the_engine_and_the_caller_prompts_again(
     phone.into_call()
     phone.t = 2.0
     body = phone.post(Digits="*7")
-    assert "Mario Rossi" in body or "Buongiorno" in phone.said()
     timeout = int(body.split('timeout="')[1].split('"')[0])
-    assert timeout == 20  # the default silence rule: 20 s at multiplier 1
-    phone.t = 2.0 + timeout
+    assert timeout == 3  # the caller waits 2.5 s for the operator's opening
+    phone.t = 5.0
+    body = phone.post(Digits="")  # silence: "Pronto?", then the caller says why it calls
+    assert "Pronto?" in phone.said() and ("Mario Rossi" in body or "Buongiorno" in phone.said())
+    timeout = int(body.split('timeout="')[1].split('"')[0])
+    assert timeout == 20  # the default silence rule: 20 s from the request at 4.5 s, rounded up
+    phone.t = 5.0 + timeout
     phone.post(Digits="")  # Twilio's empty result after the timeout
     assert "Pronto" in phone.said() or "sente" in phone.said()
     log = _events(ivr_app, phone.call_sid)
-    prompts = [e for e in log if e[1] == "caller_said" and e[0] == pytest.approx(22.0)]
+    prompts = [e for e in log if e[1] == "caller_said" and e[0] == pytest.approx(24.5)]
     assert prompts, log
 
 
@@ -328,18 +332,20 @@ def test_second_line_is_announced_and_the_keypad_switches_lines(two_lines: Flask
     phone.post(Digits="1")
     phone.t = 1.0
     phone.post(Digits="*7")
+    phone.post(SpeechResult="Lucania Forniture, buongiorno", Confidence="0.9")
     assert "vorrei parlare con l'ufficio acquisti" in phone.said()
     phone.t = 3.0
     body = phone.post(Digits="")  # silence: meanwhile line 2 starts ringing
     assert "Seconda linea: chiamata in arrivo da John Smith" in phone.said()
     assert "/ivr/tone/beep.wav" in body
     phone.post(Digits="*6")  # one other line: taken at once, line 1 goes on hold
+    gather = ElementTree.fromstring(phone.last).find("Gather")
+    assert gather is not None and gather.get("language") == "en-GB"  # listen in English
+    phone.post(SpeechResult="Lucania Forniture, good morning", Confidence="0.9")
     says = ElementTree.fromstring(phone.last).iter("Say")
     english = [e for e in says if "Good morning" in (e.text or "")]
     assert english and english[0].get("language") == "en-GB"
     assert english[0].get("voice") in {v for group in VOICES["en-GB"] for v in group}
-    gather = ElementTree.fromstring(phone.last).find("Gather")
-    assert gather is not None and gather.get("language") == "en-GB"  # listen in English
     phone.t = 5.0
     phone.post(Digits="*6")  # back to line 1
     assert "Linea 1" in phone.said() or "Line 1" in phone.said()

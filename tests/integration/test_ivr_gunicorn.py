@@ -130,10 +130,11 @@ def test_phone_run_scores_like_the_text_console(
     assert stored is not None
     scenario = library().scenarios[scenario_id].scenario
     played = script(scenario_id, kind)
-    text = run_call(scenario, library().companies[scenario.company], played)
+    snap = attempts.snapshot(server.db, row.attempt_id)
+    seed = int(snap.events[0][1].data["seed"])  # the same caller gaps as the phone attempt
+    text = run_call(scenario, library().companies[scenario.company], played, seed=seed)
     phone_ra = {ra: result["passed"] for ra, result in stored.report["ra"].items()}
     assert phone_ra == {ra: result.passed for ra, result in text.report.ra.items()}
-    snap = attempts.snapshot(server.db, row.attempt_id)
     assert _log(e for _, e in snap.events) == _log(text.events)
     if kind == "good":
         assert stored.passed, call.transcript

@@ -4,12 +4,15 @@ safety and concurrency, on real SQLite (and PostgreSQL when TEST_DATABASE_URL is
 from __future__ import annotations
 
 import io
+import itertools
 import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
 
 from simulator import engine
+from simulator.call_state import SNAPSHOT_VERSION
 from simulator.errors import CallStateError
 from simulator.events import Action
 from simulator.practice import attempts
@@ -233,11 +236,16 @@ def test_concurrent_posts_never_duplicate_seq(app, users):
     attempt_id = attempts.start_attempt(database, users["luca"], "web-messaggio")
     attempts.act(database, attempt_id, Action("answer", "l1"))
     errors: list[BaseException] = []
+    later = itertools.count(10, 10)  # every action 10 s after the one before
 
     def speak(who: str) -> None:
         try:
             for i in range(8):
-                attempts.act(database, attempt_id, Action("say", "l1", {"text": f"{who} {i}"}))
+                # A question the caller answers, each after the caller's last reply (sixteen odd
+                # sentences fired over its replies would use up its patience).
+                text = f"Chi parla, scusi? {who} {i}"
+                action = Action("say", "l1", {"text": text})
+                attempts.act(database, attempt_id, action, clock=lambda: time.time() + next(later))
         except BaseException as exc:
             errors.append(exc)
 
@@ -500,8 +508,6 @@ def test_state_snapshot_is_a_shortcut_and_replay_stays_the_truth(app, users):
         row.state_json = {"v": -1}  # a snapshot from another version of Centralino
     after = attempts.act(database, attempt_id, Action("resume", "l1"))
     assert after.state.lines["l1"].status == "talking"
-    from simulator.call_state import SNAPSHOT_VERSION
-
     with database.read() as s:
         assert s.get(Attempt, attempt_id).state_json["v"] == SNAPSHOT_VERSION
 

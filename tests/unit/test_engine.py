@@ -72,10 +72,31 @@ def said(events: list[Event]) -> list[str]:
     return [str(e.data["text"]) for e in events if e.kind == "caller_said"]
 
 
+OPENING = Action("say", "l1", {"text": "Lucania Forniture, buongiorno."})
+# The caller's first reply comes a human gap after the opening (seed 0: 0.711 s, see pacing).
+REQUEST_AT = 2.711
+
+
+def answered_with_log() -> tuple[engine.CallState, list[Event]]:
+    """Line 1 answered at 2 s and opened by the operator; the caller has made its request."""
+    state, log = engine.start(SCENARIO, COMPANY)
+    for action in (Action("answer", "l1"), OPENING):
+        state, new = engine.step(state, action, 2.0)
+        log.extend(new)
+    state, new = engine.advance(state, 3.0)
+    log.extend(new)
+    return state, log
+
+
 def answered() -> engine.CallState:
-    state, _ = engine.start(SCENARIO, COMPANY)
-    state, _ = engine.step(state, Action("answer", "l1"), 2.0)
-    return state
+    return answered_with_log()[0]
+
+
+def act(state: engine.CallState, action: Action, t: float) -> tuple[engine.CallState, list[Event]]:
+    """Step, then let the caller's reply (a human gap later) be said."""
+    state, events = engine.step(state, action, t)
+    state, later = engine.advance(state, t + 1.5)
+    return state, [*events, *later]
 
 
 def test_first_line_rings_at_start_and_answer_brings_the_caller_request() -> None:
@@ -83,6 +104,8 @@ def test_first_line_rings_at_start_and_answer_brings_the_caller_request() -> Non
     assert kinds(events) == ["session_started", "ring"]
     assert state.lines["l1"].status == "ringing"
     state, events = engine.step(state, Action("answer", "l1"), 3.0)
+    assert said(events) == []  # the caller waits for the operator's opening
+    state, events = act(state, OPENING, 3.5)
     assert said(events) == ["Buongiorno, mi passa l'ufficio acquisti?"]
     assert state.active_line == "l1"
 
@@ -98,28 +121,28 @@ def test_unanswered_call_is_missed_after_its_patience_stretched_by_multiplier() 
 
 def test_silence_reprompts_twice_then_the_caller_hangs_up() -> None:
     state = answered()
-    state, events = engine.advance(state, 12.5)
+    state, events = engine.advance(state, REQUEST_AT + 10.5)
     assert said(events) == ["Pronto? Mi sente?"] or len(said(events)) == 1
-    state, events = engine.advance(state, 22.5)
+    state, events = engine.advance(state, REQUEST_AT + 20.5)
     assert len(said(events)) == 1
-    state, events = engine.advance(state, 32.5)
+    state, events = engine.advance(state, REQUEST_AT + 30.5)
     assert "caller_hangup" in kinds(events)
     assert state.lines["l1"].status == "ended"
 
 
 def test_speaking_resets_the_silence_timer() -> None:
     state = answered()
-    state, _ = engine.step(state, Action("say", None, {"text": "Un attimo, verifico"}), 11.0)
+    state, _ = act(state, Action("say", None, {"text": "Un attimo, verifico"}), 11.0)
     state, events = engine.advance(state, 20.0)
     assert "caller_said" not in kinds(events)
 
 
 def test_caller_answers_persona_questions_at_any_point() -> None:
     state = answered()
-    state, events = engine.step(state, Action("say", None, {"text": "Chi parla, scusi?"}), 4.0)
+    state, events = act(state, Action("say", None, {"text": "Chi parla, scusi?"}), 4.0)
     assert any("Mario Rossi" in text for text in said(events))
-    state, events = engine.step(
-        state, Action("say", None, {"text": "mi lascia il suo numero di telefono?"}), 6.0
+    state, events = act(
+        state, Action("say", None, {"text": "mi lascia il suo numero di telefono?"}), 8.0
     )
     assert any("0971" in text or "234567" in text for text in said(events))
 
@@ -134,12 +157,13 @@ def test_second_line_rings_while_first_is_served_and_answering_it_holds_the_firs
     assert auto_hold and auto_hold[0].line == "l1" and auto_hold[0].actor == "system"
     assert state.lines["l1"].status == "on_hold"
     assert state.active_line == "l2"
-    assert said(events)[-1] == "Buongiorno, sono Sara Neri."
+    state, events = engine.advance(state, 25.0)  # nobody opens: "Pronto?", then why it calls
+    assert said(events) == ["Pronto?", "Buongiorno, sono Sara Neri."]
 
 
 def test_right_transfer_hands_the_call_over() -> None:
     state = answered()
-    state, events = engine.step(state, Action("transfer", "l1", {"to": "222"}), 5.0)
+    state, events = act(state, Action("transfer", "l1", {"to": "222"}), 5.0)
     assert said(events) == ["Grazie."]
     assert state.lines["l1"].status == "ended"
     assert state.lines["l1"].ended_reason == "transferred"
@@ -147,7 +171,7 @@ def test_right_transfer_hands_the_call_over() -> None:
 
 def test_wrong_transfer_comes_back_to_the_operator_with_a_complaint() -> None:
     state = answered()
-    state, events = engine.step(state, Action("transfer", "l1", {"to": "251"}), 5.0)
+    state, events = act(state, Action("transfer", "l1", {"to": "251"}), 5.0)
     assert said(events) == ["Non era l'ufficio giusto."]
     assert state.lines["l1"].status == "talking"
 
@@ -200,9 +224,9 @@ def test_pause_freezes_every_caller_timer() -> None:
 
 def test_fonogramma_read_back_is_confirmed_when_accurate() -> None:
     state = answered()
-    state, events = engine.step(state, Action("take_message", "l1", {"text": "x"}), 5.0)
+    state, events = act(state, Action("take_message", "l1", {"text": "x"}), 5.0)
     assert "Riunione spostata a" in " ".join(said(events))
-    state, events = engine.step(
+    state, events = act(
         state, Action("say", None, {"text": "Rileggo: riunione spostata a lunedì alle nove"}), 30.0
     )
     confirm = [e for e in events if e.data.get("readback")]
@@ -211,8 +235,8 @@ def test_fonogramma_read_back_is_confirmed_when_accurate() -> None:
 
 def test_fonogramma_wrong_read_back_gets_the_dictation_again() -> None:
     state = answered()
-    state, _ = engine.step(state, Action("take_message", "l1", {"text": "x"}), 5.0)
-    state, events = engine.step(
+    state, _ = act(state, Action("take_message", "l1", {"text": "x"}), 5.0)
+    state, events = act(
         state, Action("say", None, {"text": "riunione spostata a martedì alle dieci"}), 30.0
     )
     confirm = [e for e in events if e.data.get("readback")]
@@ -351,6 +375,7 @@ level: 1
 company: lucania-forniture
 calls:
   - line: l1
+    caller_speaks_first: true
     caller: {name: Prefettura}
     start: detta
     steps:
@@ -376,22 +401,21 @@ def dictated(events: list[Event]) -> list[str]:
 
 def test_a_fonogramma_is_dictated_piece_by_piece_at_the_trainees_pace() -> None:
     state, _ = engine.start(LONG, COMPANY, multiplier=2.0)
-    state, events = engine.step(state, Action("answer", "l1"), 1.0)
+    state, events = act(state, Action("answer", "l1"), 1.0)
     assert dictated(events) == ["Si comunica che la riunione del"]
-    state, events = engine.advance(state, 10.5)
+    said_at = next(e.t for e in events if e.data.get("dictation"))
+    state, events = engine.advance(state, said_at + 9.5)
     assert dictated(events) == []  # 5 s pause stretched to 10 s: not yet
-    state, events = engine.advance(state, 11.5)
+    state, events = engine.advance(state, said_at + 10.5)
     assert dictated(events) == ["comitato è rinviata a lunedì dodici"]
-    state, events = engine.step(state, Action("say", None, {"text": "sì, avanti"}), 13.0)
+    state, events = act(state, Action("say", None, {"text": "sì, avanti"}), 13.0)
     assert dictated(events) == ["alle ore nove presso la sala"]
-    state, events = engine.step(state, Action("say", None, {"text": "può ripetere?"}), 14.0)
+    state, events = act(state, Action("say", None, {"text": "può ripetere?"}), 16.0)
     assert dictated(events) == ["alle ore nove presso la sala"]
-    state, events = engine.step(
-        state, Action("say", None, {"text": "si comunica che la riunione"}), 15.0
-    )
+    state, events = act(state, Action("say", None, {"text": "si comunica che la riunione"}), 19.0)
     assert dictated(events) == ["grande"]  # still dictating: no read-back yet
     assert not any(e.data.get("readback") for e in events)
-    state, events = engine.step(
+    state, events = act(
         state,
         Action(
             "say",
@@ -426,22 +450,18 @@ def test_activity_with_no_talking_line_records_nothing() -> None:
 def test_silence_hang_up_is_warned_first_once() -> None:
     """Before the silence that ends the call the console gets a warning, like on hold."""
     state = answered()
-    state, events = engine.advance(state, 22.5)  # two prompts, at 12 and 22
+    state, events = engine.advance(state, REQUEST_AT + 20.5)  # two prompts, 10 and 20 s after
     assert len(said(events)) == 2
     assert [e for e in events if e.kind == "notice"] == []
-    state, events = engine.advance(state, 28.0)  # warning at 27, 5 s before the hang-up at 32
+    state, events = engine.advance(state, REQUEST_AT + 26.0)  # warning 5 s before the hang-up
     notices = [e.data.get("code") for e in events if e.kind == "notice"]
     assert notices == ["silence_warning"]
-    state, events = engine.advance(state, 33.0)
+    state, events = engine.advance(state, REQUEST_AT + 31.0)
     assert "notice" not in kinds(events) and "caller_hangup" in kinds(events)
 
 
 def test_replay_rebuilds_activity_and_silence_warning() -> None:
-    state = answered()
-    log: list[Event] = []
-    start_state, first = engine.start(SCENARIO, COMPANY)
-    _, answer = engine.step(start_state, Action("answer", "l1"), 2.0)
-    log = [*first, *answer]
+    state, log = answered_with_log()
     state, more = engine.step(state, Action("activity"), 11.0)
     log += more
     state, more = engine.advance(state, 45.0)
@@ -453,12 +473,21 @@ def test_replay_rebuilds_activity_and_silence_warning() -> None:
 
 def test_asked_to_repeat_the_number_the_caller_repeats_only_the_number() -> None:
     state = answered()
-    state, events = engine.step(
+    state, events = act(
         state, Action("say", None, {"text": "Mi può ripetere il numero di telefono?"}), 4.0
     )
     assert said(events) == ["Il mio numero è 0971 234567."]
-    state, events = engine.step(state, Action("say", None, {"text": "Può ripetere?"}), 6.0)
+    state, events = act(state, Action("say", None, {"text": "Può ripetere?"}), 6.0)
     assert said(events) == ["Il mio numero è 0971 234567."]  # the whole last line again
+
+
+def settle(
+    state: engine.CallState, action: Action, t: float
+) -> tuple[engine.CallState, list[Event]]:
+    """Step, then let every reply the caller has decided on be said (a few human gaps)."""
+    state, events = engine.step(state, action, t)
+    state, later = engine.advance(state, t + 4.0)
+    return state, [*events, *later]
 
 
 CALL_WIDE = Scenario.model_validate(
@@ -500,14 +529,16 @@ criteria:
 def test_call_wide_rules_hold_in_every_step_unless_the_step_has_its_own() -> None:
     state, _ = engine.start(CALL_WIDE, COMPANY)
     state, _ = engine.step(state, Action("answer", "l1"), 2.0)
-    state, events = engine.step(state, Action("say", None, {"text": "Mi scusi tanto"}), 4.0)
+    state, events = settle(state, OPENING, 2.0)
+    assert said(events) == ["La merce è arrivata rotta."]
+    state, events = settle(state, Action("say", None, {"text": "Mi scusi tanto"}), 10.0)
     assert said(events) == ["Le scuse non bastano."]  # the call-wide intent, beside the step's
-    state, events = engine.step(state, Action("hold", "l1"), 6.0)
+    state, events = settle(state, Action("hold", "l1"), 20.0)
     assert said(events) == ["Ma non mi ha nemmeno chiesto se potevo attendere!"]
-    state, _ = engine.step(state, Action("resume", "l1"), 8.0)
-    state, events = engine.step(state, Action("say", None, {"text": "Grazie"}), 10.0)
+    state, _ = settle(state, Action("resume", "l1"), 30.0)
+    state, events = settle(state, Action("say", None, {"text": "Grazie"}), 40.0)
     assert said(events) == ["Prego.", "Va bene, aspetto."]
-    state, events = engine.step(state, Action("hold", "l1"), 12.0)
+    state, events = settle(state, Action("hold", "l1"), 50.0)
     assert said(events) == ["Certo, attendo."]  # the step's own reaction wins
 
 
@@ -545,7 +576,9 @@ criteria:
 def test_a_transfer_rule_for_a_busy_colleague_replaces_the_generic_no_answer() -> None:
     state, _ = engine.start(BUSY_RULES, COMPANY)  # Marco Esposito is busy in the company file
     state, _ = engine.step(state, Action("answer", "l1"), 2.0)
-    state, events = engine.step(state, Action("transfer", None, {"to": "201"}), 4.0)
+    state, events = settle(state, OPENING, 2.0)
+    assert said(events) == ["Mi passa il direttore?"]
+    state, events = settle(state, Action("transfer", None, {"to": "201"}), 10.0)
     assert said(events) == ["Allora richiamo io."]
     assert "Non risponde nessuno." not in said(events)
     assert state.lines["l1"].status == "talking"
@@ -606,10 +639,12 @@ def test_a_line_rings_relative_to_the_conversation_not_at_a_fixed_time() -> None
     state, events = engine.advance(state, 30.0)  # no conversation yet: l2 stays silent
     assert [e.line for e in events if e.kind == "ring"] == []
     state, _ = engine.step(state, Action("answer", "l1"), 31.0)
-    state, _ = engine.step(state, Action("say", None, {"text": "Buongiorno"}), 33.0)
+    state, events = settle(state, OPENING, 31.0)  # the opening: the caller greets back
+    assert said(events) == ["Buongiorno."]
+    state, _ = engine.step(state, Action("say", None, {"text": "Buongiorno"}), 36.0)
     assert state.lines["l1"].step == "reclamo"
-    state, events = engine.advance(state, 37.0)
+    state, events = engine.advance(state, 40.0)
     assert [e.line for e in events if e.kind == "ring"] == []
-    state, events = engine.advance(state, 39.0)
+    state, events = engine.advance(state, 42.0)
     rings = [e for e in events if e.kind == "ring"]
-    assert [e.line for e in rings] == ["l2"] and rings[0].t == pytest.approx(38.0)
+    assert [e.line for e in rings] == ["l2"] and rings[0].t == pytest.approx(41.0)

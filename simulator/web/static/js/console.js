@@ -125,6 +125,11 @@ async function onSubmit(event) {
   const submitter = event.submitter;
   // Answering is the trainee's action that lets the caller's audio start (WCAG 1.4.2).
   if (voice && submitter && submitter.name === "kind" && submitter.value === "answer") voice.answered();
+  const typed = form.querySelector("#reply");
+  if (typed && typed.value.trim()) {
+    // The shared barge-in signal (voice.js listens; push-to-talk dispatches it too).
+    document.dispatchEvent(new CustomEvent("centralino:trainee-speaking", { detail: { source: "typed" } }));
+  }
   const { status, payload } = await postForm(form, submitter);
   if (payload.redirect) { window.location.assign(payload.redirect); return; }
   if (status >= 400) {

@@ -56,7 +56,8 @@ class CallerAudio {
     if (replay) replay.addEventListener("click", () => this.replay());
     this.player.addEventListener("ended", () => this.next());
     this.player.addEventListener("error", () => this.next());
-    // Barge-in: the trainee talks over the caller, the caller stops (replay brings it back).
+    // Barge-in: the trainee starts talking (Enter on a typed reply, push-to-talk, voice
+    // activity) and the caller stops, as a person does when talked over. The text stays in the log.
     document.addEventListener(TRAINEE_SPEAKING, () => this.stop());
     this.apply();
   }
