@@ -22,6 +22,7 @@ from pathlib import Path
 from scipy.signal import resample_poly
 from unidecode import unidecode
 
+from audio.errors import AudioInputError
 from audio.loudness import normalise_wav
 from audio.wav import decode_wav, to_wav
 from simulator.errors import SpeechSynthesisError
@@ -39,10 +40,16 @@ _TIMEOUT_S = 30.0
 _WAV_HEADER = 44
 
 
+# Festival's Italian letter-to-sound rules have no rule for guillemets (ISO-8859-1 has them, so
+# they are not folded): a line with «carta inceppata» stopped there and wrote an empty WAV.
+_QUOTES = str.maketrans({"«": '"', "»": '"', "‹": "'", "›": "'"})
+
+
 def latin1(text: str) -> bytes:
-    """The text as Festival reads it: ISO-8859-1, anything outside folded to ASCII."""
+    """The text as Festival reads it: ISO-8859-1, anything outside folded to ASCII, and the
+    guillemets its Italian rules cannot read as plain quotes."""
     out = []
-    for character in text:
+    for character in text.translate(_QUOTES):
         try:
             out.append(character.encode("iso-8859-1"))
         except UnicodeEncodeError:
@@ -122,7 +129,8 @@ class FestivalSynthesizer:
                 raise SpeechSynthesisError(
                     f"Festival non risponde ({exc}).", f"Festival did not answer ({exc})."
                 ) from exc
-        if len(wav) <= _WAV_HEADER:
+        # A failure midway leaves a header that counts no samples: judge by what decodes.
+        if not _has_audio(wav):
             error = done.stderr.decode(errors="replace").strip()[-300:]
             raise SpeechSynthesisError(
                 f"Festival non ha prodotto audio ({voice.voice}): {error}",
@@ -134,6 +142,16 @@ class FestivalSynthesizer:
             up, down = 1000, round(1000 * factor)
             wav = to_wav(resample_poly(samples, up, down).astype(samples.dtype), rate)
         return normalise_wav(wav) if self._normalise else wav
+
+
+def _has_audio(wav: bytes) -> bool:
+    """Whether a WAV from text2wave holds samples (a failure midway leaves an empty header)."""
+    if len(wav) <= _WAV_HEADER:
+        return False
+    try:
+        return len(decode_wav(wav)[0]) > 0
+    except AudioInputError:
+        return False
 
 
 def _version() -> str:

@@ -138,3 +138,23 @@ def test_backgrounds_differ_from_each_other() -> None:
     low = {kind: band_energy(n, PHONE_RATE, 0, 300) / band_energy(n, PHONE_RATE, 0, 4000)
            for kind, n in noises.items()}  # fmt: skip
     assert low["car"] > low["office"]
+
+
+def test_a_line_with_guillemets_is_said_whole_by_festival(festival: FestivalSynthesizer) -> None:
+    """Festival's Italian rules cannot read « »: the line stopped there and the WAV was empty."""
+    spec = VoiceSpec("it", MALE, rate=170, engine="festival")
+    quoted = "Sul display c'è sempre scritto «carta inceppata». Ora che faccio?"
+    plain = 'Sul display c\'è sempre scritto "carta inceppata". Ora che faccio?'
+    said, rate = decode_wav(festival.render(quoted, spec))
+    expected, _ = decode_wav(festival.render(plain, spec))
+    assert len(said) / rate > 2.0
+    assert len(said) == pytest.approx(len(expected), rel=0.02)
+
+
+def test_the_callers_never_get_an_empty_line_from_festival() -> None:
+    """A caller line Festival writes as a header without samples is said by espeak-ng instead."""
+    router = caller_synthesizer()
+    spec = VoiceSpec("it", MALE, rate=170, engine="festival", line="phone")
+    broken = "Prima frase. Articolo \u00a7 3 del contratto."  # Festival stops at the section sign
+    samples, rate = decode_wav(router.render(broken, spec))
+    assert len(samples) / rate > 1.5
