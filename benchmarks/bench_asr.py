@@ -167,9 +167,10 @@ def main() -> None:
     )
     for workers, trainees in [(1, 2)] if QUICK else [(1, 2), (1, 4), (1, 6), (2, 4), (2, 6)]:
         p95 = concurrency(models, clips, workers, trainees)
+        pace = "0.1-0.3 s apart (quick)" if QUICK else "every 6-10 s"
         verdict = "within" if p95 <= TARGET_P95_S else "over"
         print(
-            f"{trainees} trainees (one utterance each every 6-10 s), pool of {workers}: "
+            f"{trainees} trainees (one utterance each {pace}), pool of {workers}: "
             f"p95 {p95:.2f} s ({verdict} {TARGET_P95_S} s)"
         )
 
