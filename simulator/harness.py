@@ -56,6 +56,12 @@ def run_call(
         action = turn.action()
         try:
             state, new = engine.step(state, action, turn.at)
+            # As every surface does (practice.attempts): the caller's reply is recorded with the
+            # action, at its own time, so the web, the phone and this harness log the same.
+            due = engine.replies_due_by(state)
+            if due is not None:
+                state, replies = engine.advance(state, due)
+                new = [*new, *replies]
         except CallStateError as exc:
             rejected.append(Rejection(turn.at, action.kind, exc.it, exc.en))
             state, new = engine.advance(state, turn.at)

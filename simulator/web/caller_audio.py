@@ -8,6 +8,7 @@ engine never stops a call: the console goes on in text and the log says why.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -46,13 +47,33 @@ def render_cache() -> RenderCache:
     return RenderCache(cache_root(), caller_synthesizer())
 
 
+# Lines rendered before the console opens (the first steps' lines); the rest render in a
+# background thread: Festival takes about 0.4 s a line, a whole scenario several seconds.
+FIRST_LINES = 5
+
+
 def prerender(scenario: Scenario, company: Company) -> int:
-    """Render what a scenario's callers may say before its call starts; 0 if TTS is missing."""
+    """Render what a scenario's callers may say; 0 if TTS is missing.
+
+    The first lines are rendered now, before the call starts, so the first one plays at once;
+    the others in a background thread (a line not yet in the cache renders when it is asked).
+    """
     try:
-        return render_cache().prerender(caller_lines(scenario, company))
+        cache = render_cache()
+        lines = list(caller_lines(scenario, company))
+        done = cache.prerender(lines[:FIRST_LINES])
     except CentralinoError as exc:
         log.warning("caller audio not pre-rendered for %s: %s", scenario.id, exc.message("en"))
         return 0
+
+    def rest() -> None:
+        try:
+            cache.prerender(lines[FIRST_LINES:])
+        except Exception:  # a background nicety: the line renders on demand when it is asked
+            log.warning("caller audio not pre-rendered for %s", scenario.id, exc_info=True)
+
+    threading.Thread(target=rest, name="caller-prerender", daemon=True).start()
+    return done
 
 
 def voice_of(scenario: Scenario, event: Event) -> VoiceSpec:

@@ -214,7 +214,15 @@ def test_a_crash_mid_call_keeps_every_event_already_recorded(tmp_path: Path) -> 
 def test_render_audio_reports_progress_in_plain_lines_when_not_on_a_terminal(
     tmp_path: Path,
 ) -> None:
-    result = run("render-audio", "scenarios", "--cache", str(tmp_path / "cache"))
+    # One Italian scenario (Festival, about 0.4 s a line) and one English (espeak-ng): the whole
+    # library takes minutes with Festival, and progress reporting is what is tested here.
+    library = tmp_path / "library"
+    (library / "companies").mkdir(parents=True)
+    for name in ("smistamento-acquisti-assente.yaml", "en-routing-export-manager.yaml"):
+        shutil.copy(ROOT / "scenarios" / name, library / name)
+    for company in (ROOT / "scenarios" / "companies").glob("*.yaml"):
+        shutil.copy(company, library / "companies" / company.name)
+    result = run("render-audio", str(library), "--cache", str(tmp_path / "cache"))
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].endswith("%") and "100%" in lines
