@@ -46,7 +46,7 @@ def main() -> int:
     parser.add_argument("--espeak-too", action="store_true", help="Italian lines in espeak-ng too")
     args = parser.parse_args()
     if os.environ.get("CENTRALINO_BENCH_QUICK") == "1":  # the docs test's smoke pass
-        args.per_voice = 2
+        args.per_voice = 1
     library = load_library(args.library)
     synthesizer = caller_synthesizer()
     listener = shared_whisper(models_root_default(args.instance))
