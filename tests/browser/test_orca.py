@@ -48,6 +48,7 @@ class Desktop:
         self.outputs: list[Any] = []
         self.env = dict(os.environ)
         self.bus_pid: int | None = None
+        self.speechd_socket = tmp / "speechd.sock"
 
     def _spawn(self, *cmd: str) -> subprocess.Popen[bytes]:
         out = open(self.tmp / f"{Path(cmd[0]).name}.out", "wb")  # noqa: SIM115 - closed in stop()
@@ -72,6 +73,10 @@ class Desktop:
             assert found, f"dbus-launch gave no {name}: {bus!r}"
             self.env[name] = found.group(1)
         self.bus_pid = int(self.env["DBUS_SESSION_BUS_PID"])
+        # Orca's speech-dispatcher is spawned by speechd on demand and leaves its process group
+        # (it daemonises): one of our own, on a socket in this run's folder, ended in stop().
+        # A shared one left by an earlier run answered nothing and Orca hung waiting for it.
+        self.env["SPEECHD_ADDRESS"] = f"unix_socket:{self.speechd_socket}"
         self._spawn(AT_SPI, "--launch-immediately")
         prefs = self.tmp / "orca-prefs"
         prefs.mkdir()
@@ -117,6 +122,9 @@ class Desktop:
         if self.bus_pid:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.bus_pid, signal.SIGTERM)
+        subprocess.run(
+            ["pkill", "-KILL", "-f", f"--socket-path {self.speechd_socket}"], check=False
+        )
         for out in self.outputs:
             out.close()
 
