@@ -28,9 +28,12 @@ PEAK_TOLERANCE_DB = 0.01
 
 
 @pytest.fixture(scope="module")
-def cache(request: pytest.FixtureRequest) -> RenderCache:
-    root = cache_dir(Path(request.config.cache.mkdir("caller-audio")))
-    return RenderCache(root, caller_synthesizer())
+def cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> RenderCache:
+    # pytest's cache folder keeps the clips between runs; without it (-p no:cacheprovider) a
+    # fresh folder: slower, same checks.
+    kept = getattr(request.config, "cache", None)
+    folder = kept.mkdir("caller-audio") if kept is not None else tmp_path_factory.mktemp("audio")
+    return RenderCache(cache_dir(Path(folder)), caller_synthesizer())
 
 
 def within_limits(wav: bytes) -> tuple[float, float]:
