@@ -38,7 +38,12 @@ function appendEntry(html) {
   const tpl = document.createElement("template");
   tpl.innerHTML = html.trim();
   const item = tpl.content.firstElementChild;
-  if (item) logList.append(item);
+  if (!item) return;
+  // A poll already in flight when an action answers carries the same new entries (the caller's
+  // reply is recorded with the action): each is added, and so announced, once.
+  const seq = item.dataset.seq;
+  if (seq !== undefined && logList.querySelector(`[data-seq="${CSS.escape(seq)}"]`)) return;
+  logList.append(item);
   log.scrollTop = log.scrollHeight;
 }
 
@@ -97,7 +102,7 @@ function applyState(data) {
   news.onPoll(data);
   setActiveLine(data.active_line);
   setPaused(data.paused);
-  lastSeq = data.seq;
+  lastSeq = Math.max(lastSeq, data.seq);  // a late poll never takes us back
   ring.set(data.ringing && body.dataset.ringMuted !== "on");
   if (voice) voice.onState(data);
 }
