@@ -97,7 +97,8 @@ def _start_and_answer(page: Page, base: str, user: str, scenario: str = EN) -> N
     page.wait_for_url(re.compile(r"/attempts/\d+"))
     page.wait_for_selector("body[data-ready]")
     page.click("#answer-l1")
-    expect(page.locator("#reply")).to_be_focused()
+    # Focus moves when the server has answered (it may be rendering the caller's first lines).
+    expect(page.locator("#reply")).to_be_focused(timeout=SERVER_MS)
 
 
 # Whisper on a busy 2-core machine: generous bounds on events, never a fixed wait.
