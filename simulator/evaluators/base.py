@@ -142,6 +142,15 @@ def window_start(ctx: Context, after: str, line: str | None) -> int | None:
     return None
 
 
+def window_never_opened(after: str) -> tuple[float, Note]:
+    """The verdict when a criterion's window never opened: not judged, never passed."""
+    if after == "answer":
+        return not_judged("la chiamata non è mai stata presa.", "the call was never taken.")
+    return not_judged(
+        f"il passo '{after}' non è mai arrivato.", f"step '{after}' was never reached."
+    )
+
+
 def mmss(seconds: float) -> str:
     """mm:ss, as the score report prints times."""
     whole = round(seconds)

@@ -14,7 +14,7 @@ from simulator.evaluators.base import (
     Note,
     digits_of,
     heard_texts,
-    not_judged,
+    window_never_opened,
     window_start,
 )
 from simulator.evaluators.speech import same_numbers
@@ -92,12 +92,7 @@ def _listed(items: list[ChecklistItem], lang: str) -> str:
 def checklist(criterion: ChecklistCriterion, ctx: Context) -> tuple[float, Note]:
     start = window_start(ctx, criterion.window.after, criterion.line)
     if start is None:
-        if criterion.window.after == "answer":
-            return not_judged("la chiamata non è mai stata presa.", "the call was never taken.")
-        return not_judged(
-            f"il passo '{criterion.window.after}' non è mai arrivato.",
-            f"step '{criterion.window.after}' was never reached.",
-        )
+        return window_never_opened(criterion.window.after)
     within = criterion.window.within_s
     until = float("inf") if within is None else ctx.effective[start] + within * ctx.multiplier
     met = {item.id: _met_at(item, criterion, ctx, start, until) for item in criterion.items}

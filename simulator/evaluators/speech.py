@@ -9,8 +9,8 @@ from simulator.evaluators.base import (
     Note,
     digits_of,
     heard_texts,
-    not_judged,
     utterances,
+    window_never_opened,
     window_start,
 )
 from simulator.language.lexicon import expand_families
@@ -86,12 +86,7 @@ def speech(criterion: SpeechCriterion, ctx: Context) -> tuple[float, Note]:
     expected = " / ".join(_distinct(phrases)[:3])
     start = window_start(ctx, criterion.window.after, criterion.line)
     if start is None:
-        if criterion.window.after == "answer":
-            return not_judged("la chiamata non è mai stata presa.", "the call was never taken.")
-        return not_judged(
-            f"il passo '{criterion.window.after}' non è mai arrivato.",
-            f"step '{criterion.window.after}' was never reached.",
-        )
+        return window_never_opened(criterion.window.after)
     within = criterion.window.within_s
     until = None if within is None else ctx.effective[start] + within * ctx.multiplier
     said = utterances(ctx, criterion.line, start, until)
