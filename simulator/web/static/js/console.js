@@ -34,7 +34,10 @@ function focusId(id) {
   if (el) el.focus();
 }
 
-function appendEntry(html) {
+// A caller's reply is recorded with the action that caused it, a human gap ahead of the clock:
+// it joins the log (and so is announced) when it is due, not the instant the action answers.
+function appendEntry(html, dueMs = 0) {
+  if (dueMs > 0) { window.setTimeout(() => appendEntry(html), dueMs); return; }
   const tpl = document.createElement("template");
   tpl.innerHTML = html.trim();
   const item = tpl.content.firstElementChild;
@@ -98,7 +101,7 @@ function applyState(data) {
   setTitle(data.title);
   linesKey = patchIfChanged(byId("lines"), data.lines_html, linesKey);
   lampKey = patchIfChanged(byId("lamp"), data.lamp_html, lampKey);
-  for (const entry of data.entries) appendEntry(entry.html);
+  for (const entry of data.entries) appendEntry(entry.html, entry.due_ms);
   news.onPoll(data);
   setActiveLine(data.active_line);
   setPaused(data.paused);
