@@ -17,7 +17,7 @@ from typing import TextIO
 
 from audio.cache import RenderCache, cache_dir
 from audio.commands import DEFAULT_CACHE
-from audio.tts import caller_synthesizer, scenario_voices, voice_for
+from audio.tts import caller_synthesizer, line_voice
 from simulator.call_state import CallState
 from simulator.events import Event
 from simulator.model import Scenario
@@ -58,13 +58,8 @@ def make_speaker(
                     file=out,
                 )
             return
-        line = state.lines.get(event.line or "")
-        persona = line.caller if line is not None else None
         language = str(event.data.get("lang") or scenario.language)
-        voice = voice_for(language, persona.voice if persona is not None else None)
-        distinct = scenario_voices(scenario).get(event.line or "")
-        if distinct is not None and distinct.language == voice.language:
-            voice = distinct
+        voice = line_voice(scenario, event.line, language)
         wav = cache.get(str(event.data.get("text", "")), voice)
         with tempfile.TemporaryDirectory(prefix="centralino-play-") as folder:
             clip = Path(folder) / "line.wav"

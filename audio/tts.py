@@ -116,6 +116,19 @@ def scenario_voices(scenario: Scenario) -> dict[str, VoiceSpec]:
     )
 
 
+def line_voice(scenario: Scenario, line: str | None, language: str) -> VoiceSpec:
+    """The voice the caller on ``line`` speaks ``language`` with: distinct from the scenario's
+    other callers (the same rule in the browser, the terminal and on the phone, so a line
+    rendered for one is found in the render cache by the others)."""
+    call = next((c for c in scenario.calls if c.line == line), None)
+    persona = call.caller if call is not None else None
+    spec = voice_for(language, persona.voice if persona is not None else None)
+    distinct = scenario_voices(scenario).get(line or "")
+    if distinct is not None and distinct.language == spec.language:
+        return distinct
+    return spec
+
+
 def _unknown_voice(kind: str, name: str, known: list[str]) -> SpeechSynthesisError:
     close = difflib.get_close_matches(name, known, n=5, cutoff=0.5)
     hint = ", ".join(close) if close else ", ".join(sorted(known)[:8]) + ", ..."

@@ -20,6 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from simulator.model import Scenario
+
 log = logging.getLogger(__name__)
 
 RATE = 8000  # telephone band: Twilio plays 8 kHz mono 16-bit WAV as is
@@ -70,20 +72,34 @@ def signature_ok(secret: str, sha: str, given: str) -> bool:
     return hmac.compare_digest(sign(secret, sha), given)
 
 
-def render(root: Path, text: str, language: str, voice: Any) -> str | None:
+def render(
+    root: Path,
+    text: str,
+    language: str,
+    voice: Any,
+    *,
+    scenario: Scenario | None = None,
+    line: str | None = None,
+) -> str | None:
     """The cache key of ``text`` rendered by the ``audio`` package, or None (then use Say).
 
-    ``voice`` is the persona's ``simulator.model.Voice``. Any failure of the audio engine falls
-    back to Say: a call must never stop for a voice.
+    ``voice`` is the persona's ``simulator.model.Voice``; with the ``scenario`` and ``line`` it
+    is said on, the voice is the one the browser and the terminal use, distinct from the other
+    callers of the scenario. Any failure of the audio engine falls back to Say: a call must
+    never stop for a voice.
     """
     try:
         from audio.cache import RenderCache
-        from audio.tts import caller_synthesizer, voice_for
+        from audio.tts import caller_synthesizer, line_voice, voice_for
     except ImportError:
         return None
     try:
         cache = RenderCache(root, caller_synthesizer())
-        spec = voice_for(language, voice)
+        spec = (
+            line_voice(scenario, line, language)
+            if scenario is not None
+            else voice_for(language, voice)
+        )
         path = cache.path_for(text, spec)
         if not path.exists():
             cache.get(text, spec)

@@ -16,7 +16,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from ivr import texts, voices
 from simulator.call_state import CallState
 from simulator.events import Event
-from simulator.model import Voice
+from simulator.model import Scenario, Voice
 from simulator.transcript import describe
 
 UrlFor = Callable[..., str]
@@ -40,6 +40,9 @@ class Utterance:
     tone: str | None = None
     caller: bool = False  # a persona's line (may be played as rendered audio)
     engine_voice: Voice | None = None  # the persona's own voice, for rendered audio
+    # Where the line is said: its voice is kept distinct from the scenario's other callers.
+    scenario: Scenario | None = None
+    line: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +111,8 @@ def from_events(state: CallState, events: Sequence[Event], lang: str) -> list[Ut
                     voices.persona_voice(line.caller, language),
                     caller=True,
                     engine_voice=line.caller.voice,
+                    scenario=state.scenario,
+                    line=event.line,
                 )
             )
             continue

@@ -59,7 +59,14 @@ def _url_for(endpoint: str, **values: Any) -> str:
 def _audio_for(utterance: Utterance) -> str | None:
     if settings().audio != "play":
         return None
-    sha = media.render(media_store(), utterance.text, utterance.language, utterance.engine_voice)
+    sha = media.render(
+        media_store(),
+        utterance.text,
+        utterance.language,
+        utterance.engine_voice,
+        scenario=utterance.scenario,
+        line=utterance.line,
+    )
     if sha is None:
         return None
     secret = str(current_app.config["SECRET_KEY"])

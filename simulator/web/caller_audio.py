@@ -16,7 +16,7 @@ from flask import current_app
 
 from audio.cache import RenderCache, cache_dir
 from audio.commands import caller_lines
-from audio.tts import caller_synthesizer, scenario_voices, voice_for
+from audio.tts import caller_synthesizer, line_voice
 from simulator.errors import CentralinoError
 from simulator.events import Event
 from simulator.model import Company, Scenario
@@ -78,14 +78,7 @@ def prerender(scenario: Scenario, company: Company) -> int:
 
 def voice_of(scenario: Scenario, event: Event) -> VoiceSpec:
     """The voice of the persona who said ``event`` (the same rule as ``caller_lines``)."""
-    call = next((c for c in scenario.calls if c.line == event.line), None)
-    persona = call.caller if call is not None else None
-    language = str(event.data.get("lang") or scenario.language)
-    spec = voice_for(language, persona.voice if persona is not None else None)
-    distinct = scenario_voices(scenario).get(event.line or "")
-    if distinct is not None and distinct.language == spec.language:
-        return distinct  # the same voice as the prerendered lines, distinct from the others
-    return spec
+    return line_voice(scenario, event.line, str(event.data.get("lang") or scenario.language))
 
 
 def earcons_of(events: Iterable[Event], enabled: Iterable[str]) -> list[str]:

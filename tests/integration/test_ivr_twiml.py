@@ -133,3 +133,39 @@ def test_keypad_card_markdown_lists_every_code():
     card = (ROOT / "docs/keypad-card.md").read_text(encoding="utf-8")
     for code in CODES:
         assert f"`{code.keys}`" in card, code.keys
+
+
+def test_the_phone_says_each_caller_in_the_voice_the_browser_uses(tmp_path: Path):
+    """Two callers of one scenario whose personas name the same voice are told apart on the
+    phone as in the browser: the line's audio is the browser's render of it, not a shared voice."""
+    from audio.cache import RenderCache
+    from audio.tts import caller_synthesizer, scenario_voices, voice_for
+    from ivr.twiml import from_events
+    from simulator.events import Event
+
+    loaded = library().scenarios["emergenza-incendio-evacuazione"]
+    scenario, company = loaded.scenario, library().companies[loaded.scenario.company]
+    call = next(c for c in scenario.calls if c.line == "l4")
+    language = call.caller.language or scenario.language
+    same = voice_for(language, call.caller.voice)
+    distinct = scenario_voices(scenario)["l4"]
+    assert same != distinct  # the persona's own voice is another caller's too
+
+    state, _ = engine.start(scenario, company)
+    said = Event(0.0, "caller_said", "caller", "l4", {"text": "Sono al secondo piano."})
+    state.lines["l4"].status = "talking"
+    [heard] = from_events(state, [said], "it")
+    assert heard.scenario is scenario and heard.line == "l4"
+
+    store = tmp_path / "cache"
+    sha = media.render(
+        store,
+        heard.text,
+        heard.language,
+        heard.engine_voice,
+        scenario=heard.scenario,
+        line=heard.line,
+    )
+    cache = RenderCache(store, caller_synthesizer())
+    assert sha == cache.path_for(heard.text, distinct).stem
+    assert sha != cache.path_for(heard.text, same).stem
