@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -172,7 +173,12 @@ class AttemptEvent(Base):
     """One entry of an attempt's append-only log."""
 
     __tablename__ = "attempt_events"
-    __table_args__ = (UniqueConstraint("attempt_id", "seq"),)
+    # The second index answers "the last thing this caller said" (the console's "repeat") from
+    # the index alone, so a poll does not scan back through a long call's log.
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "seq"),
+        Index("ix_attempt_events_said", "attempt_id", "kind", "line", "seq"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))

@@ -1,0 +1,30 @@
+"""Index for the last line a caller said on a line: a console poll reads it without a scan
+
+Revision ID: 0011_said_index
+Revises: 0006_lti
+Create Date: 2026-12-02 18:20:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0011_said_index"
+down_revision: str | None = "0006_lti"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_index(
+        "ix_attempt_events_said",
+        "attempt_events",
+        ["attempt_id", "kind", "line", "seq"],
+        unique=False,
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_attempt_events_said", table_name="attempt_events")
