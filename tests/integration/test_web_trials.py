@@ -185,7 +185,10 @@ def test_several_scripted_trainees_tried_in_one_check(app, users):
     client = app.test_client()
     login(client, "ada")
     weak = b"scenario: web-messaggio\nexpect: {passes: all}\nturns:\n  - {at: 2, do: answer}\n"
-    idle = b"scenario: web-messaggio\nexpect: {fails: [ADA.24.04.11.RA1]}\nturns:\n  - {at: 2, do: answer}\n"
+    idle = (
+        b"scenario: web-messaggio\nexpect: {fails: [ADA.24.04.11.RA1]}\n"
+        b"turns:\n  - {at: 2, do: answer}\n"
+    )
     source = (FIXTURES / "smistamento-messaggio.yaml").read_bytes()
     page = client.get("/instructor/upload").get_data(as_text=True)
     r = client.post(
