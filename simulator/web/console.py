@@ -30,6 +30,7 @@ from sqlalchemy import select
 from simulator.errors import CallStateError
 from simulator.events import Action
 from simulator.flaskkit.i18n import lang, pick
+from simulator.knowledge import search_knowledge
 from simulator.flaskkit.security import current_user, db, role_required
 from simulator.practice import accounts, attempts
 from simulator.practice.library import current_scenarios
@@ -186,9 +187,15 @@ def _render(
     view = console_view.build(snap)
     if view.finished and snap.status != "active":
         return redirect(url_for("console.result", attempt_id=snap.attempt_id))
-    tool = tool if tool in console_forms.TOOLS else None
+    tool = tool if tool in console_forms.PANELS else None
     query = request.args.get("q", "").strip()
     hits = directory_hits(snap.state.company, query, snap.scenario.language) if query else []
+    knowledge_query = request.args.get("kq", "").strip()[:80] if tool == "knowledge" else ""
+    articles = (
+        search_knowledge(snap.state.company, knowledge_query, snap.scenario.language, limit=20)
+        if tool == "knowledge"
+        else []
+    )
     with db().read() as s:
         settings = accounts.settings_of(s, _me())
     seen = request.args.get("seen", type=int)
@@ -221,6 +228,8 @@ def _render(
             tool=tool,
             query=query,
             hits=hits,
+            knowledge_query=knowledge_query,
+            articles=articles,
             focus=focus,
             seen=seen,
             ring_alerts=ring_alerts,
