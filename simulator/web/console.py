@@ -30,8 +30,8 @@ from sqlalchemy import select
 from simulator.errors import CallStateError
 from simulator.events import Action
 from simulator.flaskkit.i18n import lang, pick
-from simulator.knowledge import search_knowledge
 from simulator.flaskkit.security import current_user, db, role_required
+from simulator.knowledge import search_knowledge
 from simulator.practice import accounts, attempts
 from simulator.practice.library import current_scenarios
 from simulator.procedure_text import duty_name
