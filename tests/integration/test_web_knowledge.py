@@ -23,6 +23,9 @@ def test_knowledge_panel_lists_and_searches_the_company_articles(app, users):
     none = client.get(f"/attempts/{attempt_id}?tool=knowledge&kq=fatture").get_data(as_text=True)
     assert "Risultati per «fatture»: 0 articoli" in none
     assert "Nessun articolo trovato" in none and "9-13" not in none
+    client.get("/lang/en?next=/practice")
+    english = client.get(f"/attempts/{attempt_id}?tool=knowledge&kq=orari").get_data(as_text=True)
+    assert "Results for “orari”: 1 article" in english and "Knowledge base" in english
     other = app.test_client()
     login(other, "marta")
     assert other.get(f"/attempts/{attempt_id}?tool=knowledge").status_code == 404
