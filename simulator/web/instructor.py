@@ -4,6 +4,7 @@ new trainees, scenario upload with placed errors, and GDPR export/delete of a tr
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from flask import (
@@ -356,14 +357,27 @@ def attempt_detail(attempt_id: int) -> ResponseReturnValue:
     )
 
 
-def _try_script(checked: Any, companies: dict[str, Any], upload_file: Any) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class SourceView:
+    """An uploaded file shown read-only, so each of its problems can link to its line."""
+
+    file: str
+    anchor: str  # line N of the file has the id f"{anchor}{N}"
+    lines: list[str]
+    error_lines: frozenset[int]
+
+
+def _source_view(file: str, anchor: str, raw: bytes, problems: list[Problem]) -> SourceView:
+    mine = frozenset(p.line for p in problems if p.file == file)
+    return SourceView(file, anchor, raw.decode("utf-8", errors="replace").splitlines(), mine)
+
+
+def _try_script(checked: Any, companies: dict[str, Any], name: str, raw: bytes) -> dict[str, Any]:
     """Play an uploaded scripted trainee through the checked scenario: nothing is stored."""
     from simulator.harness import run_call
     from simulator.script import expectation_differences, parse_script
     from simulator.yaml_source import decode
 
-    name = (upload_file.filename or "script.yaml").rsplit("/", 1)[-1][:200]
-    raw = upload_file.read(current_app.config["MAX_UPLOAD_BYTES"] + 1)
     if len(raw) > current_app.config["MAX_UPLOAD_BYTES"]:
         limit = current_app.config["MAX_UPLOAD_BYTES"] // 1024
         raise ScriptError(
@@ -411,13 +425,21 @@ def try_version(version_id: int) -> ResponseReturnValue:
 _MAX_SCRIPTS = 10  # scripted trainees tried in one check
 
 
+def _anchor_of(problem: Problem, views: list[SourceView]) -> str:
+    """Where a problem's link goes: its line in its file's view, else the file field."""
+    for view in views:
+        if view.file == problem.file and 1 <= problem.line <= len(view.lines):
+            return f"#{view.anchor}{problem.line}"
+    return "#scenario-file"
+
+
 @bp.route("/upload", methods=["GET", "POST"])
 def upload() -> ResponseReturnValue:
     """Check a scenario YAML (errors with line numbers) or add it to the library."""
     problems: list[Any] = []
     field_error: str | None = None
     checked: Any = None
-    source_lines: list[str] = []
+    views: list[SourceView] = []
     tried: list[dict[str, Any]] = []
     trial_id: int | None = None
     if request.method == "POST":
@@ -437,18 +459,24 @@ def upload() -> ResponseReturnValue:
                 problems = exc.problems
                 if len(raw) <= current_app.config["MAX_UPLOAD_BYTES"]:
                     # The file as uploaded, read-only, so each error can link to its line.
-                    source_lines = raw.decode("utf-8", errors="replace").splitlines()
+                    views.append(_source_view(filename, "line-", raw, problems))
             else:
                 scripts = [f for f in request.files.getlist("script") if f.filename]
                 if request.form.get("intent") == "check":
                     # Every scripted trainee chosen, each with its score and expect differences.
-                    for script_file in scripts[:_MAX_SCRIPTS]:
+                    limit = current_app.config["MAX_UPLOAD_BYTES"]
+                    for number, script_file in enumerate(scripts[:_MAX_SCRIPTS], start=1):
+                        name = (script_file.filename or "script.yaml").rsplit("/", 1)[-1][:200]
+                        script_raw = script_file.read(limit + 1)
                         try:
-                            tried.append(_try_script(checked, companies, script_file))
+                            tried.append(_try_script(checked, companies, name, script_raw))
                         except ScriptError as exc:
-                            problems += exc.problems or [
-                                Problem(script_file.filename or "", 1, 1, "", exc.it, exc.en)
-                            ]
+                            found = exc.problems or [Problem(name, 1, 1, "", exc.it, exc.en)]
+                            problems += found
+                            if len(script_raw) <= limit:
+                                views.append(
+                                    _source_view(name, f"s{number}-line-", script_raw, found)
+                                )
                 if request.form.get("intent") != "add":
                     # Kept as a version trainees never see, so it can be tried in the console.
                     scenario = checked.scenario
@@ -477,9 +505,9 @@ def upload() -> ResponseReturnValue:
         problems=problems,
         field_error=field_error,
         checked=checked,
-        source_lines=source_lines,
+        views=views,
+        problem_links=[(p, _anchor_of(p, views)) for p in problems],
         tried=tried,
         trial_id=trial_id if not problems else None,
-        error_lines={p.line for p in problems},
         limit_kb=current_app.config["MAX_UPLOAD_BYTES"] // 1024,
     ), (400 if has_errors else 200)

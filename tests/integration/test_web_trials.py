@@ -204,3 +204,32 @@ def test_several_scripted_trainees_tried_in_one_check(app, users):
     assert r.status_code == 200, html
     assert "«debole.yaml»" in html and "«fermo.yaml»" in html
     assert "2 allievi simulati provati:" in html and "1 con differenze da expect." in html
+
+
+def test_a_broken_script_links_each_error_to_its_line_in_its_own_view(app, users):
+    """The script's problems link to their lines in a read-only view of the script (not of the
+    valid scenario), named by file."""
+    client = app.test_client()
+    login(client, "ada")
+    broken = (
+        b"scenario: web-messaggio\nturns:\n  - {at: 2, do: answr}\n"
+        b"  - {at: 4, say: Buongiorno, line: l9}\n"
+    )
+    source = (FIXTURES / "smistamento-messaggio.yaml").read_bytes()
+    page = client.get("/instructor/upload").get_data(as_text=True)
+    r = client.post(
+        "/instructor/upload",
+        data={
+            **form_data(page, intent="check"),
+            "scenario": (io.BytesIO(source), "messaggio.yaml"),
+            "script": [(io.BytesIO(broken), "rotto.yaml")],
+        },
+        content_type="multipart/form-data",
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400
+    assert 'href="#s1-line-3">rotto.yaml: Riga 3, colonna' in html
+    assert 'href="#s1-line-4">rotto.yaml: Riga 4, colonna' in html
+    assert "Il file «rotto.yaml», in sola lettura" in html
+    assert '<li id="s1-line-3" tabindex="-1" class="source-view__error">' in html
+    assert 'id="line-1"' not in html  # the valid scenario is not shown
