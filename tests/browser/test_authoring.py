@@ -173,3 +173,29 @@ def test_knowledge_base_in_the_console_by_keyboard(page: Page, live: LiveServer)
     page.wait_for_url(re.compile(r"focus=tool-btn-knowledge"))
     ready(page)
     expect(page.locator("#tool-btn-knowledge")).to_be_focused()
+
+
+def test_a_scripts_error_leads_to_its_line(page: Page, live: LiveServer):
+    """A scripted trainee's mistake links to its line in the script's own read-only view."""
+    _instructor(page, live.url)
+    page.goto(f"{live.url}/instructor/upload")
+    page.set_input_files("#scenario-file", str(FIXTURES / "smistamento-messaggio.yaml"))
+    page.set_input_files(
+        "#script-file",
+        files=[
+            {
+                "name": "rotto.yaml",
+                "mimeType": "text/yaml",
+                "buffer": b"scenario: web-messaggio\nturns:\n  - {at: 2, do: answr}\n",
+            }
+        ],
+    )
+    page.locator("button[value=check]").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#error-summary")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_contain_text("rotto.yaml: Riga 3")
+    page.keyboard.press("Enter")
+    expect(page.locator("#s1-line-3")).to_be_focused()
+    expect(page.locator("#source-title-1")).to_have_text("Il file «rotto.yaml», in sola lettura")
+    assert_axe_clean(page, "a script's error line")
