@@ -138,11 +138,14 @@ class Department(Strict):
     extension: str | None = Field(
         None, pattern=r"^\d{2,5}$", description="Interno del gruppo / hunt-group extension"
     )
-    description: str = ""
+    description: str = Field("", description="Cosa fa il reparto / what the department does")
 
 
 class StaffPresence(Strict):
-    status: Presence = Presence.AVAILABLE
+    status: Presence = Field(
+        Presence.AVAILABLE,
+        description="Disponibile, occupato o assente / available, busy or absent",
+    )
     until: str | None = Field(None, description="Fino a quando / until when, e.g. 'lunedì 10:00'")
     note: str | None = Field(
         None, description="Motivo riservato: non va detto a chi chiama / private reason"
@@ -151,16 +154,27 @@ class StaffPresence(Strict):
 
 class StaffMember(Strict):
     id: Identifier
-    name: str
+    name: str = Field(description="Nome e cognome come in rubrica / full name as in the directory")
     department: Identifier
-    role: str = ""
-    extension: str = Field(pattern=r"^\d{2,5}$")
-    email: str | None = None
+    role: str = Field("", description="Ruolo o mansione / role or job")
+    extension: str = Field(
+        pattern=r"^\d{2,5}$", description="Interno, da 2 a 5 cifre / extension, 2 to 5 digits"
+    )
+    email: str | None = Field(None, description="Indirizzo email / email address")
     mobile: str | None = Field(
         None, description="Cellulare privato: mai comunicarlo / private mobile, never disclose"
     )
-    presence: StaffPresence = StaffPresence()
-    languages: list[str] = Field(default_factory=lambda: ["it"])
+    presence: StaffPresence = Field(
+        StaffPresence(),
+        description=(
+            "Presenza abituale (uno scenario può cambiarla con `presence:`) / usual presence "
+            "(a scenario may change it with `presence:`)"
+        ),
+    )
+    languages: list[str] = Field(
+        default_factory=lambda: ["it"],
+        description="Lingue parlate, codici a due lettere / languages spoken, two-letter codes",
+    )
 
 
 class Authorisation(Strict):
@@ -189,9 +203,17 @@ class Promises(Strict):
 
 class KnowledgeArticle(Strict):
     id: Identifier
-    title: str
-    keywords: list[str] = Field(default_factory=list)
-    text: str
+    title: str = Field(description="Titolo dell'articolo / article title")
+    keywords: list[str] = Field(
+        default_factory=list,
+        description="Parole con cui l'operatore lo trova / words the operator finds it by",
+    )
+    text: str = Field(
+        description=(
+            "Il testo che l'operatore legge al chiamante / the text the operator reads to the"
+            " caller"
+        )
+    )
     promises: Promises = Field(
         default_factory=Promises,
         description="Impegni ammessi e vietati dalla procedura / what the procedure allows",
@@ -200,8 +222,10 @@ class KnowledgeArticle(Strict):
 
 class TicketQueue(Strict):
     id: Identifier
-    name: str
-    description: str = ""
+    name: str = Field(
+        description="Nome della coda del supporto tecnico / name of the support queue"
+    )
+    description: str = Field("", description="Quali problemi vi vanno / which problems go there")
 
 
 class EmergencyNumber(Strict):
@@ -231,7 +255,7 @@ class ProcedureDocument(Strict):
     """One of the company's written procedures, read by the trainee at the console."""
 
     id: Identifier
-    title: str
+    title: str = Field(description="Titolo della procedura / procedure title")
     steps: list[str] = Field(min_length=1, description="I passi, in ordine / the steps, in order")
 
 
@@ -276,13 +300,40 @@ class Company(Strict):
     id: Identifier
     name: str = Field(description="Ragione sociale / company name")
     number: str = Field(description="Numero del centralino / switchboard number")
-    address: str = ""
-    language: str = "it-IT"
-    departments: list[Department] = Field(min_length=1)
-    staff: list[StaffMember] = Field(min_length=1)
-    authorisations: list[Authorisation] = Field(default_factory=list)
-    knowledge_base: list[KnowledgeArticle] = Field(default_factory=list)
-    ticket_queues: list[TicketQueue] = Field(default_factory=list)
+    address: str = Field(
+        "",
+        description=(
+            "Indirizzo (segnaposto `{company.address}`) / address (placeholder `{company.address}`)"
+        ),
+    )
+    language: str = Field("it-IT", description="Lingua dell'azienda / the company's language")
+    departments: list[Department] = Field(
+        min_length=1, description="I reparti, almeno uno / the departments, at least one"
+    )
+    staff: list[StaffMember] = Field(
+        min_length=1,
+        description=(
+            "La rubrica del personale, almeno una persona / the staff directory, at least one"
+            " person"
+        ),
+    )
+    authorisations: list[Authorisation] = Field(
+        default_factory=list,
+        description=(
+            "Chi può chiamare quali numeri, con codice / who may call which numbers, with a code"
+        ),
+    )
+    knowledge_base: list[KnowledgeArticle] = Field(
+        default_factory=list,
+        description=(
+            "Orari, prodotti, procedure: cercabili nella console / opening hours, products, "
+            "procedures: searchable in the console"
+        ),
+    )
+    ticket_queues: list[TicketQueue] = Field(
+        default_factory=list,
+        description="Le code del supporto tecnico / the technical support queues",
+    )
     procedure: Procedure | None = Field(
         None, description="Procedure di sicurezza e di emergenza / safety and emergency procedures"
     )
@@ -330,12 +381,22 @@ class Mood(StrEnum):
 
 
 class Persona(Strict):
-    name: str
-    organisation: str | None = None
+    name: str = Field(description="Nome del chiamante / the caller's name")
+    organisation: str | None = Field(
+        None, description="Ente o ditta del chiamante / the caller's organisation"
+    )
     phone: str | None = Field(None, description="Numero del chiamante / caller's number")
-    mood: Mood = Mood.CALM
-    language: str | None = Field(None, description="Lingua, se diversa dallo scenario")
-    voice: Voice = Voice()
+    mood: Mood = Field(
+        Mood.CALM,
+        description=(
+            "Umore iniziale; cambia con le regole `mood` / starting mood; rules with `mood` "
+            "change it"
+        ),
+    )
+    language: str | None = Field(
+        None, description="Lingua, se diversa dallo scenario / language, if not the scenario's"
+    )
+    voice: Voice = Field(Voice(), description="Voce della sintesi vocale / text-to-speech voice")
     facts: dict[str, str] = Field(
         default_factory=dict,
         description="Fatti che il chiamante dice se richiesto / facts given when asked",
@@ -345,7 +406,9 @@ class Persona(Strict):
         description="Risposte a domande (intent -> frase) / replies to question intents",
     )
     internal: bool = Field(False, description="Collega interno / an internal colleague")
-    staff: StaffId | None = Field(None, description="Se interno: id nello staff")
+    staff: StaffId | None = Field(
+        None, description="Se interno: id nello staff / for an internal caller: staff id"
+    )
     patience: int | None = Field(
         None,
         ge=1,
@@ -402,7 +465,12 @@ class Rule(Strict):
             " / for transfer: applies when the target is in this state (without: only if free)"
         ),
     )
-    after_s: Seconds | None = Field(None, description="Per silence/hold/timeout: dopo quanti s")
+    after_s: Seconds | None = Field(
+        None,
+        description=(
+            "Per silence/hold/timeout: dopo quanti s / for silence/hold/timeout: after how many s"
+        ),
+    )
     max: int = Field(1, ge=1, le=10, description="Quante volte al massimo / at most how often")
     reply: str | list[str] | None = Field(None, description="Cosa dice il chiamante / caller line")
     goto: str | None = Field(None, description="Passo successivo / next step")
@@ -438,7 +506,13 @@ class Step(Strict):
         None, description="Fonogramma dettato parola per parola / message dictated word by word"
     )
     hangup: bool = Field(False, description="Il chiamante chiude dopo aver parlato / then hangs up")
-    on: dict[Trigger, Rule | list[Rule]] = Field(default_factory=dict)
+    on: dict[Trigger, Rule | list[Rule]] = Field(
+        default_factory=dict,
+        description=(
+            "Le regole del passo per evento (un elenco: la prima che si applica) / the step's"
+            " rules by event (a list: the first that applies)"
+        ),
+    )
 
     def rules(self, trigger: str) -> list[Rule]:
         found = self.on.get(trigger)  # type: ignore[call-overload]
@@ -476,7 +550,9 @@ class Call(Strict):
     """One caller on one line of the switchboard."""
 
     line: Identifier = Field(description="Linea, es. 'l1' / line id")
-    direction: Literal["incoming", "outgoing"] = "incoming"
+    direction: Literal["incoming", "outgoing"] = Field(
+        "incoming", description="In arrivo o in uscita / incoming or outgoing"
+    )
     ring_at_s: float = Field(0, ge=0, le=3600, description="Quando squilla / when it rings")
     ring_after: RingAfter | None = Field(
         None,
@@ -485,8 +561,12 @@ class Call(Strict):
             "to another conversation, instead of at ring_at_s"
         ),
     )
-    number: str | None = Field(None, description="Per 'outgoing': numero da comporre")
-    caller: Persona
+    number: str | None = Field(
+        None, description="Per 'outgoing': numero da comporre / for 'outgoing': the number to dial"
+    )
+    caller: Persona = Field(
+        description="Chi chiama (o chi risponde, in uscita) / who calls (or who answers, outgoing)"
+    )
     caller_speaks_first: bool = Field(
         False,
         description=(
@@ -499,7 +579,9 @@ class Call(Strict):
         description="Quando il chiamante interrompe / when the caller breaks in",
     )
     start: str = Field(description="Passo iniziale / first step")
-    steps: dict[str, Step] = Field(min_length=1)
+    steps: dict[str, Step] = Field(
+        min_length=1, description="I passi della chiamata per nome / the call's steps by name"
+    )
     on: dict[Trigger, Rule | list[Rule]] = Field(
         default_factory=dict,
         description=(
@@ -540,11 +622,13 @@ def _override_key(trigger: str, rule: Rule) -> object:
 
 class VoicemailMessage(Strict):
     id: Identifier
-    caller: str
-    phone: str | None = None
+    caller: str = Field(description="Chi ha lasciato il messaggio / who left the message")
+    phone: str | None = Field(None, description="Numero del chiamante / the caller's number")
     left_at: str = Field(description="Quando, es. 'ieri 18:40' / when")
-    text: str
-    language: str | None = None
+    text: str = Field(description="Il testo del messaggio / the message's text")
+    language: str | None = Field(
+        None, description="Lingua, se diversa dallo scenario / language, if not the scenario's"
+    )
 
 
 # --------------------------------------------------------------------------- criteria
@@ -554,7 +638,12 @@ class Window(Strict):
     after: str = Field(
         "answer", description="Da quando: 'answer', 'start' o un passo / from: answer, or a step"
     )
-    within_s: Seconds | None = None
+    within_s: Seconds | None = Field(
+        None,
+        description=(
+            "Entro quanti s dall'inizio della finestra / within how many s of the window's start"
+        ),
+    )
 
 
 Judge = Literal["always", "if_happened"]
@@ -586,11 +675,13 @@ class CriterionBase(Strict):
             "e.g. 'sicurezza' (workplace safety)"
         ),
     )
-    weight: float = Field(1.0, gt=0, le=10)
+    weight: float = Field(
+        1.0, gt=0, le=10, description="Peso nel suo RA, da 0 a 10 / weight within its RA, 0 to 10"
+    )
     critical: bool = Field(False, description="Se fallisce, l'RA fallisce / failing fails the RA")
     pass_at: float = Field(0.7, ge=0, le=1, description="Soglia del criterio / pass mark")
     line: Identifier | None = Field(None, description="Linea valutata / line judged")
-    description: str = ""
+    description: str = Field("", description="Nota per il formatore / a note for the instructor")
     advice: str = Field(min_length=1, description="Consiglio se fallisce / advice on failure")
 
     @field_validator("ra")
@@ -621,24 +712,44 @@ ActionName = Literal[
 
 class ActionCriterion(CriterionBase):
     kind: Literal["action"]
-    expect: ActionName
+    expect: ActionName = Field(description="L'azione attesa / the action expected")
     to: list[str] | None = Field(None, description="Destinazioni accettate / accepted targets")
-    mode: Literal["blind", "announced"] | None = None
+    mode: Literal["blind", "announced"] | None = Field(
+        None, description="Per transfer: cieco o annunciato / for transfer: blind or announced"
+    )
     absent: bool = Field(False, description="L'azione NON deve avvenire / must not happen")
     before: ActionName | None = Field(None, description="Prima di questa azione / before this one")
 
 
 class TimingCriterion(CriterionBase):
     kind: Literal["timing"]
-    measure: Literal["answer", "hold", "response"]
+    measure: Literal["answer", "hold", "response"] = Field(
+        description=(
+            "Cosa si misura: risposta, attesa o tempo di replica / what is measured: answer, "
+            "hold or reply time"
+        )
+    )
     max_s: Seconds
 
 
 class SpeechCriterion(CriterionBase):
     kind: Literal["speech"]
-    any_of: list[str] = Field(min_length=1)
-    min_matches: int = Field(1, ge=1)
-    window: Window = Window()
+    any_of: list[str] = Field(
+        min_length=1,
+        description=(
+            "Frasi, `@famiglie` o segnaposto, tolleranti agli errori / phrases, `@families` "
+            "or placeholders, error-tolerant"
+        ),
+    )
+    min_matches: int = Field(
+        1, ge=1, description="Quante frasi diverse servono / how many different phrases are needed"
+    )
+    window: Window = Field(
+        Window(),
+        description=(
+            "Quando vale (dopo un evento, entro N s) / when it applies (after an event, within N s)"
+        ),
+    )
     in_order: bool = Field(
         False,
         description=(
@@ -651,7 +762,9 @@ class SpeechCriterion(CriterionBase):
 
 class ForbiddenCriterion(CriterionBase):
     kind: Literal["forbidden"]
-    none_of: list[str] = Field(default_factory=list)
+    none_of: list[str] = Field(
+        default_factory=list, description="Frasi da non dire / phrases not to say"
+    )
     disclose: list[str] = Field(
         default_factory=list,
         description="Dati da non rivelare, es. 'staff.rossi-anna.mobile' / data not to disclose",
@@ -677,8 +790,13 @@ CRITICAL_FIELDS: frozenset[str] = frozenset(
 
 
 class FieldExpectation(Strict):
-    match: FieldMatch = "fuzzy"
-    expected: str | list[str] | None = None
+    match: FieldMatch = Field("fuzzy", description="Come si confronta / how it is compared")
+    expected: str | list[str] | None = Field(
+        None,
+        description=(
+            "Il valore atteso (o i valori ammessi) / the expected value (or accepted values)"
+        ),
+    )
     critical: bool | None = Field(
         None,
         description=(
@@ -696,31 +814,48 @@ class FieldExpectation(Strict):
 
 class FormCriterion(CriterionBase):
     kind: Literal["form"]
-    form: Literal["message", "report", "ticket", "fonogramma", "voicemail_greeting"]
-    fields: dict[str, FieldExpectation] = Field(min_length=1)
+    form: Literal["message", "report", "ticket", "fonogramma", "voicemail_greeting"] = Field(
+        description="Il modulo giudicato / the form judged"
+    )
+    fields: dict[str, FieldExpectation] = Field(
+        min_length=1,
+        description="Campo del modulo -> come confrontarlo / form field -> how to compare it",
+    )
 
 
 class DirectoryChange(Strict):
     staff: StaffId
-    field: Literal["extension", "mobile", "email", "presence", "role", "department", "name"]
-    value: str
+    field: Literal["extension", "mobile", "email", "presence", "role", "department", "name"] = (
+        Field(description="Il dato cambiato / the field changed")
+    )
+    value: str = Field(description="Il nuovo valore / the new value")
 
 
 class DirectoryCriterion(CriterionBase):
     kind: Literal["directory"]
-    expect: list[DirectoryChange] = Field(min_length=1)
+    expect: list[DirectoryChange] = Field(
+        min_length=1,
+        description="Le modifiche attese alla rubrica / the directory changes expected",
+    )
 
 
 class OutcomeCriterion(CriterionBase):
     kind: Literal["outcome"]
     outgoing: Literal["place", "refuse"] = Field(description="Decisione corretta / right decision")
-    number: str | None = None
+    number: str | None = Field(
+        None, description="Il numero della chiamata uscente giudicata / the outgoing number judged"
+    )
 
 
 class FonogrammaCriterion(CriterionBase):
     kind: Literal["fonogramma"]
     step: str = Field(description="Passo che detta il testo / step that dictates")
-    min_accuracy: float = Field(0.9, ge=0, le=1)
+    min_accuracy: float = Field(
+        0.9,
+        ge=0,
+        le=1,
+        description="Parole giuste richieste, da 0 a 1 / share of words right, 0 to 1",
+    )
     readback: bool = Field(True, description="Rilettura confermata richiesta / read-back needed")
 
 
@@ -753,8 +888,12 @@ class PromiseCriterion(CriterionBase):
     procedure: Identifier | None = Field(
         None, description="Scheda della base di conoscenza / knowledge-base article id"
     )
-    forbidden: list[str] = Field(default_factory=list, description="Impegni vietati in più")
-    required: list[str] = Field(default_factory=list, description="Impegni richiesti in più")
+    forbidden: list[str] = Field(
+        default_factory=list, description="Impegni vietati in più / further forbidden commitments"
+    )
+    required: list[str] = Field(
+        default_factory=list, description="Impegni richiesti in più / further required commitments"
+    )
 
 
 class HoldEtiquetteCriterion(CriterionBase):
@@ -819,8 +958,16 @@ class ChecklistCriterion(CriterionBase):
     order: Literal["any", "given"] = Field(
         "any", description="'given': nell'ordine scritto / in the written order"
     )
-    window: Window = Window()
-    items: list[ChecklistItem] = Field(min_length=2)
+    window: Window = Field(
+        Window(),
+        description=(
+            "Quando vale (dopo un evento, entro N s) / when it applies (after an event, within N s)"
+        ),
+    )
+    items: list[ChecklistItem] = Field(
+        min_length=2,
+        description="Le voci da coprire, almeno due / the items to cover, at least two",
+    )
 
     @model_validator(mode="after")
     def _unique_items(self) -> ChecklistCriterion:
@@ -912,27 +1059,51 @@ class Scenario(Strict):
     """A practice call (or several simultaneous ones) with the rubric that scores it."""
 
     id: Identifier
-    title: str
-    family: Family
-    language: Language
-    level: int = Field(ge=1, le=3, description="1 base, 2 intermedio, 3 avanzato")
+    title: str = Field(description="Titolo per l'allievo / title shown to the trainee")
+    family: Family = Field(
+        description="Famiglia di attività della qualifica / the qualification's activity family"
+    )
+    language: Language = Field(description="Lingua delle chiamate / language of the calls")
+    level: int = Field(
+        ge=1,
+        le=3,
+        description="1 base, 2 intermedio, 3 avanzato / 1 basic, 2 intermediate, 3 advanced",
+    )
     company: Identifier
     description: str = Field("", description="Per l'allievo: cosa succede / briefing")
-    operator_name: str = Field("Giulia", description="Nome dell'operatore nel gioco di ruolo")
+    operator_name: str = Field(
+        "Giulia",
+        description="Nome dell'operatore nel gioco di ruolo / the operator's name in the role play",
+    )
     intents: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Intenti dello scenario: id -> frasi / scenario intents: id -> phrases",
     )
-    calls: list[Call] = Field(min_length=1)
-    voicemail: list[VoicemailMessage] = Field(default_factory=list)
+    calls: list[Call] = Field(
+        min_length=1, description="Le chiamate, una per linea / the calls, one per line"
+    )
+    voicemail: list[VoicemailMessage] = Field(
+        default_factory=list,
+        description="Messaggi già in segreteria / messages already in the voice mail",
+    )
     presence: dict[StaffId, StaffPresence] = Field(
         default_factory=dict,
-        description="Presenze diverse dall'azienda per questo scenario (id staff -> presenza)",
+        description=(
+            "Presenze diverse dall'azienda per questo scenario (id staff -> presenza) / "
+            "presence differing from the company's in this scenario (staff id -> presence)"
+        ),
     )
     thresholds: dict[str, float] = Field(
-        default_factory=dict, description="Soglia per RA (default 0.6, 30/50 come all'esame)"
+        default_factory=dict,
+        description=(
+            "Soglia per RA (default 0.6, 30/50 come all'esame) / pass mark per RA (default "
+            "0.6, 30/50 as at the exam)"
+        ),
     )
-    criteria: list[Criterion] = Field(min_length=1)
+    criteria: list[Criterion] = Field(
+        min_length=1,
+        description="I criteri di valutazione, almeno uno / the scoring criteria, at least one",
+    )
 
     def all_criteria(self) -> list[Any]:
         """Every criterion, with the routes of ``alternatives`` criteria after their parent."""

@@ -14,6 +14,8 @@ import re
 import types
 from collections.abc import Iterator
 from enum import Enum
+from functools import cache
+from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -29,6 +31,7 @@ from simulator.templates import (
     KNOWLEDGE_FIELDS,
     STAFF_FIELDS,
 )
+from simulator.yaml_source import parse
 
 BEGIN = (
     "<!-- BEGIN GENERATED REFERENCE ({lang}): simulator docs --write docs/scenario-format.md -->"
@@ -101,6 +104,7 @@ _WORDS = {
         "title_col": "titolo",
         "placeholder": "segnaposto",
         "value": "valore",
+        "example": "Esempio",
     },
     "en": {
         "key": "key",
@@ -149,6 +153,7 @@ _WORDS = {
         "title_col": "title",
         "placeholder": "placeholder",
         "value": "value",
+        "example": "Example",
     },
 }
 
@@ -164,6 +169,36 @@ _PLACEHOLDER_MEANING = {
         "an article of the knowledge base (`knowledge_base`)",
     ),
 }
+
+
+EXAMPLES_FILE = Path(__file__).with_name("reference_examples.yaml")
+
+
+@cache
+def examples() -> dict[str, dict[str, str]]:
+    """The worked example of each place (``yaml``, optional ``it``/``en`` captions)."""
+    text = EXAMPLES_FILE.read_text(encoding="utf-8")
+    data: dict[str, dict[str, str]] = parse(text, EXAMPLES_FILE.name).data
+    return data
+
+
+def places() -> dict[str, type[BaseModel]]:
+    """Every place the reference has a table for, with its model (scenario, company, script)."""
+    found: dict[str, type[BaseModel]] = {}
+    for root, place in ((Scenario, ""), (Company, "company:"), (Script, "script:")):
+        for where, model in _walk(root, place):
+            found.setdefault(where, model)
+    return found
+
+
+def _example(where: str, lang: str) -> list[str]:
+    """The place's worked example as a YAML block, with its caption when it has one."""
+    found = examples().get(where)
+    if not found:
+        return []
+    caption = found.get(lang, "")
+    head = f"*{_WORDS[lang]['example']}*" + (f": {caption}" if caption else ":")
+    return [head, "", "```yaml", found["yaml"].rstrip(), "```", ""]
 
 
 def _split(description: str | None, lang: str) -> str:
@@ -315,6 +350,7 @@ def _model_tables(root: type[BaseModel], place: str, lang: str) -> list[str]:
                 out += _table(f"{group} ({words['every_kind']})", model, common, lang, places)
             names = [n for n in names if n not in common]
         out += _table(where or root.__name__.lower(), model, names, lang, places)
+        out += _example(where, lang)
     return out
 
 

@@ -100,7 +100,10 @@ class FailingCriterion(_Strict):
     )
     evidence_has: list[str] = Field(
         default_factory=list,
-        description="Words the evidence must name, in Italian or English (a missed item)",
+        description=(
+            "Parole che la prova deve nominare, in italiano o inglese (una voce mancata) / "
+            "words the evidence must name, in Italian or English (a missed item)"
+        ),
     )
 
 

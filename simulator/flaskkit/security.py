@@ -125,8 +125,8 @@ def login_required(view: F) -> F:
     return cast(F, wrapped)
 
 
-def role_required(role: str) -> Callable[[F], F]:
-    """Allow one role only: anyone else logged in gets 403."""
+def role_required(*roles: str) -> Callable[[F], F]:
+    """Allow these roles only: anyone else logged in gets 403."""
 
     def decorator(view: F) -> F:
         @wraps(view)
@@ -134,7 +134,7 @@ def role_required(role: str) -> Callable[[F], F]:
             user = current_user()
             if user is None:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-            if user.role != role:
+            if user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
 

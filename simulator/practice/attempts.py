@@ -236,26 +236,38 @@ def start_attempt(
         )
         if version is None:
             raise AttemptNotFound(scenario_id)
-        settings = accounts.settings_of(session, trainee_id)
-        scenario, company = models_of(version)
-        # Each attempt draws its own caller reply gaps; the seed is in the log, so replay agrees.
-        state, first_events = engine.start(
-            scenario, company, multiplier=settings.time_multiplier, seed=secrets.randbelow(2**31)
-        )
-        attempt = Attempt(
-            trainee_id=trainee_id,
-            scenario_version_id=version.id,
-            clock_origin=clock(),
-            multiplier=settings.time_multiplier,
-            channel=channel,
-            status="active",
-            last_seq=0,
-        )
-        session.add(attempt)
-        session.flush()
-        _append(session, attempt, first_events)
-        _keep_state(attempt, state, company)
-        return attempt.id
+        return begin(session, trainee_id, version, channel=channel, clock=clock)
+
+
+def begin(
+    session: Session,
+    owner_id: int,
+    version: ScenarioVersion,
+    *,
+    channel: str = "web",
+    clock: Clock = time.time,
+) -> int:
+    """A new attempt of ``version`` for ``owner_id``, its first events appended; its id."""
+    settings = accounts.settings_of(session, owner_id)
+    scenario, company = models_of(version)
+    # Each attempt draws its own caller reply gaps; the seed is in the log, so replay agrees.
+    state, first_events = engine.start(
+        scenario, company, multiplier=settings.time_multiplier, seed=secrets.randbelow(2**31)
+    )
+    attempt = Attempt(
+        trainee_id=owner_id,
+        scenario_version_id=version.id,
+        clock_origin=clock(),
+        multiplier=settings.time_multiplier,
+        channel=channel,
+        status="active",
+        last_seq=0,
+    )
+    session.add(attempt)
+    session.flush()
+    _append(session, attempt, first_events)
+    _keep_state(attempt, state, company)
+    return attempt.id
 
 
 def _rebuild(session: Session, attempt: Attempt, clock: Clock, since: int = 0) -> Snapshot:

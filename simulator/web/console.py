@@ -31,6 +31,7 @@ from simulator.errors import CallStateError
 from simulator.events import Action
 from simulator.flaskkit.i18n import lang, pick
 from simulator.flaskkit.security import current_user, db, role_required
+from simulator.knowledge import search_knowledge
 from simulator.practice import accounts, attempts
 from simulator.practice.library import current_scenarios
 from simulator.procedure_text import duty_name
@@ -62,6 +63,12 @@ def _me() -> int:
     user = current_user()
     assert user is not None
     return user.id
+
+
+def _trying() -> bool:
+    """An instructor in the console plays their own trial (``_me()`` owns every attempt shown)."""
+    user = current_user()
+    return user is not None and user.role == "instructor"
 
 
 @bp.get("/practice")
@@ -146,7 +153,7 @@ def _pause_after(snap: attempts.Snapshot) -> str | None:
     Never during a call: only once no line rings, talks or waits and one has ended.
     """
     lines = snap.state.lines.values()
-    if snap.state.open_lines() or not any(ln.status == "ended" for ln in lines):
+    if _trying() or snap.state.open_lines() or not any(ln.status == "ended" for ln in lines):
         return None
     return practice_breaks.reminder(_me())
 
@@ -180,9 +187,15 @@ def _render(
     view = console_view.build(snap)
     if view.finished and snap.status != "active":
         return redirect(url_for("console.result", attempt_id=snap.attempt_id))
-    tool = tool if tool in console_forms.TOOLS else None
+    tool = tool if tool in console_forms.PANELS else None
     query = request.args.get("q", "").strip()
     hits = directory_hits(snap.state.company, query, snap.scenario.language) if query else []
+    knowledge_query = request.args.get("kq", "").strip()[:80] if tool == "knowledge" else ""
+    articles = (
+        search_knowledge(snap.state.company, knowledge_query, snap.scenario.language, limit=20)
+        if tool == "knowledge"
+        else []
+    )
     with db().read() as s:
         settings = accounts.settings_of(s, _me())
     seen = request.args.get("seen", type=int)
@@ -215,6 +228,8 @@ def _render(
             tool=tool,
             query=query,
             hits=hits,
+            knowledge_query=knowledge_query,
+            articles=articles,
             focus=focus,
             seen=seen,
             ring_alerts=ring_alerts,
@@ -229,6 +244,7 @@ def _render(
             voice_status=voice.voice_status(voice.line_language(snap)),
             last_caller_seq=_last_caller_seq(snap),
             duty_name=duty_name,
+            trial=_trying(),
         ),
         status,
     )
@@ -268,7 +284,7 @@ def _audio_of(snap: attempts.Snapshot, after: int) -> list[dict[str, Any]]:
 
 
 @bp.get("/attempts/<int:attempt_id>")
-@role_required("trainee")
+@role_required("trainee", "instructor")
 def attempt(attempt_id: int) -> ResponseReturnValue:
     """The console: lines, conversation, reply, tools, busy lamp (timers fire on every load)."""
     snap = _snapshot(attempt_id)
@@ -327,7 +343,7 @@ def _message_for(
 
 
 @bp.post("/attempts/<int:attempt_id>/action")
-@role_required("trainee")
+@role_required("trainee", "instructor")
 def act(attempt_id: int) -> ResponseReturnValue:
     """Apply one console action; redirect back (plain form) or answer JSON (script)."""
     form = {key: request.form.get(key, "") for key in request.form}
@@ -383,7 +399,7 @@ def act(attempt_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/attempts/<int:attempt_id>/state")
-@role_required("trainee")
+@role_required("trainee", "instructor")
 def state(attempt_id: int) -> ResponseReturnValue:
     """JSON for the console script's short polling; lets timers fire (engine.advance).
 
@@ -438,7 +454,7 @@ def state(attempt_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/attempts/<int:attempt_id>/ask")
-@role_required("trainee")
+@role_required("trainee", "instructor")
 def ask(attempt_id: int) -> ResponseReturnValue:
     """Status on demand: a one-line summary of every line, or the last operation.
 
@@ -461,7 +477,7 @@ def ask(attempt_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/attempts/<int:attempt_id>/directory")
-@role_required("trainee")
+@role_required("trainee", "instructor")
 def directory(attempt_id: int) -> ResponseReturnValue:
     """Directory search for the combobox (fuzzy, tolerant of misspelt surnames)."""
     snap = _snapshot(attempt_id, tick=False)
@@ -482,7 +498,7 @@ def directory(attempt_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/attempts/<int:attempt_id>/finish")
-@role_required("trainee")
+@role_required("trainee", "instructor")
 def finish(attempt_id: int) -> ResponseReturnValue:
     """End the session and score it."""
     try:
@@ -493,13 +509,23 @@ def finish(attempt_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/attempts/<int:attempt_id>/result")
-@role_required("trainee")
+@role_required("trainee", "instructor")
 def result(attempt_id: int) -> ResponseReturnValue:
     """The score report: per RA, each criterion with evidence and advice, and the transcript."""
     snap = _snapshot(attempt_id, tick=False)
     if snap.status == "active":
         return redirect(url_for("console.attempt", attempt_id=attempt_id))
     score = attempts.stored_score(db(), attempt_id) or attempts.score_attempt(db(), attempt_id)
+    if _trying():  # an instructor's trial: no grade, no pause, back to the instructor pages
+        return render_template(
+            "console/result.html",
+            snap=snap,
+            view=console_view.build(snap),
+            report=score.report,
+            back_url=url_for("instructor.upload"),
+            trial=True,
+            pause_reminder=None,
+        )
     from simulator.web.lti.views import send_grade_after_finish
 
     send_grade_after_finish(attempt_id)  # launched from a platform: the grade goes back now
@@ -545,7 +571,7 @@ def help_page() -> ResponseReturnValue:
 
 
 @bp.post("/ring-mute")
-@role_required("trainee")
+@role_required("trainee", "instructor")
 def ring_mute() -> ResponseReturnValue:
     """Silence or restore the ring (kept in the session, so it works without JavaScript)."""
     session["ring_muted"] = not session.get("ring_muted")

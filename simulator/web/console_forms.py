@@ -60,6 +60,8 @@ TOOLS: dict[str, str] = {
     "voicemail": "voicemail_greeting",
     "directory": "directory_update",
 }
+# Every panel the console opens: the tools above and the knowledge base, which files nothing.
+PANELS: tuple[str, ...] = (*TOOLS, "knowledge")
 
 MAX_FIELD = field_limits.MAX_TEXT
 

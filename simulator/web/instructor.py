@@ -4,6 +4,7 @@ new trainees, scenario upload with placed errors, and GDPR export/delete of a tr
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from flask import (
@@ -25,9 +26,9 @@ from sqlalchemy.orm import Session
 from simulator import names
 from simulator.errors import Problem, ScenarioError, ScriptError
 from simulator.flaskkit.i18n import lang, pick
-from simulator.flaskkit.security import db, role_required
+from simulator.flaskkit.security import current_user, db, role_required
 from simulator.model import RA_IDS
-from simulator.practice import accounts, attempts, library
+from simulator.practice import accounts, attempts, library, trials
 from simulator.store.models import (
     MULTIPLIERS,
     VOICE_MODES,
@@ -44,7 +45,7 @@ from simulator.store.models import (
     Ticket,
     User,
 )
-from simulator.web import console_view, library_view, practice_breaks
+from simulator.web import caller_audio, console_view, library_view, practice_breaks
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 
@@ -61,6 +62,8 @@ def _last_results(s: Session) -> dict[int, dict[str, ScoreRA]]:
         select(Attempt.trainee_id, ScoreRA)
         .join(Score, Score.attempt_id == Attempt.id)
         .join(ScoreRA, ScoreRA.score_id == Score.id)
+        .join(User, User.id == Attempt.trainee_id)
+        .where(User.role == "trainee")  # an instructor's trials are counted nowhere
         .order_by(Attempt.id)
     ).all()
     out: dict[int, dict[str, ScoreRA]] = {}
@@ -328,6 +331,8 @@ def attempt_detail(attempt_id: int) -> ResponseReturnValue:
     score = attempts.stored_score(db(), attempt_id)
     with db().read() as s:
         trainee_user = s.get(User, snap.trainee_id)
+        if trainee_user is None or trainee_user.role != "trainee":
+            abort(404)  # a trial is seen in the console it was played in, not as an attempt
         filed = {
             "messages": s.scalars(select(Message).where(Message.attempt_id == attempt_id)).all(),
             "reports": s.scalars(
@@ -352,14 +357,27 @@ def attempt_detail(attempt_id: int) -> ResponseReturnValue:
     )
 
 
-def _try_script(checked: Any, companies: dict[str, Any], upload_file: Any) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class SourceView:
+    """An uploaded file shown read-only, so each of its problems can link to its line."""
+
+    file: str
+    anchor: str  # line N of the file has the id f"{anchor}{N}"
+    lines: list[str]
+    error_lines: frozenset[int]
+
+
+def _source_view(file: str, anchor: str, raw: bytes, problems: list[Problem]) -> SourceView:
+    mine = frozenset(p.line for p in problems if p.file == file)
+    return SourceView(file, anchor, raw.decode("utf-8", errors="replace").splitlines(), mine)
+
+
+def _try_script(checked: Any, companies: dict[str, Any], name: str, raw: bytes) -> dict[str, Any]:
     """Play an uploaded scripted trainee through the checked scenario: nothing is stored."""
     from simulator.harness import run_call
     from simulator.script import expectation_differences, parse_script
     from simulator.yaml_source import decode
 
-    name = (upload_file.filename or "script.yaml").rsplit("/", 1)[-1][:200]
-    raw = upload_file.read(current_app.config["MAX_UPLOAD_BYTES"] + 1)
     if len(raw) > current_app.config["MAX_UPLOAD_BYTES"]:
         limit = current_app.config["MAX_UPLOAD_BYTES"] // 1024
         raise ScriptError(
@@ -385,14 +403,45 @@ def _try_script(checked: Any, companies: dict[str, Any], upload_file: Any) -> di
     }
 
 
+def _start_trial(version_id: int) -> ResponseReturnValue:
+    """Purge this instructor's earlier trial and open the new one in the console."""
+    user = current_user()
+    assert user is not None
+    try:
+        attempt_id = trials.start_trial(db(), user.id, version_id)
+    except attempts.AttemptNotFound:
+        abort(404)
+    started = attempts.snapshot(db(), attempt_id, trainee_id=user.id)
+    caller_audio.prerender(started.scenario, started.company)
+    return redirect(url_for("console.attempt", attempt_id=attempt_id, focus="lines-heading"))
+
+
+@bp.post("/scenarios/<int:version_id>/try")
+def try_version(version_id: int) -> ResponseReturnValue:
+    """Play a scenario of the library in the real console as a trial (counted nowhere)."""
+    return _start_trial(version_id)
+
+
+_MAX_SCRIPTS = 10  # scripted trainees tried in one check
+
+
+def _anchor_of(problem: Problem, views: list[SourceView]) -> str:
+    """Where a problem's link goes: its line in its file's view, else the file field."""
+    for view in views:
+        if view.file == problem.file and 1 <= problem.line <= len(view.lines):
+            return f"#{view.anchor}{problem.line}"
+    return "#scenario-file"
+
+
 @bp.route("/upload", methods=["GET", "POST"])
 def upload() -> ResponseReturnValue:
     """Check a scenario YAML (errors with line numbers) or add it to the library."""
     problems: list[Any] = []
     field_error: str | None = None
     checked: Any = None
-    source_lines: list[str] = []
-    trial: dict[str, Any] | None = None
+    views: list[SourceView] = []
+    tried: list[dict[str, Any]] = []
+    trial_id: int | None = None
     if request.method == "POST":
         upload_file = request.files.get("scenario")
         if upload_file is None or not upload_file.filename:
@@ -410,16 +459,31 @@ def upload() -> ResponseReturnValue:
                 problems = exc.problems
                 if len(raw) <= current_app.config["MAX_UPLOAD_BYTES"]:
                     # The file as uploaded, read-only, so each error can link to its line.
-                    source_lines = raw.decode("utf-8", errors="replace").splitlines()
+                    views.append(_source_view(filename, "line-", raw, problems))
             else:
-                script_file = request.files.get("script")
-                if request.form.get("intent") != "add" and script_file and script_file.filename:
-                    try:
-                        trial = _try_script(checked, companies, script_file)
-                    except ScriptError as exc:
-                        problems = exc.problems or [
-                            Problem(script_file.filename or "", 1, 1, "", exc.it, exc.en)
-                        ]
+                scripts = [f for f in request.files.getlist("script") if f.filename]
+                if request.form.get("intent") == "check":
+                    # Every scripted trainee chosen, each with its score and expect differences.
+                    limit = current_app.config["MAX_UPLOAD_BYTES"]
+                    for number, script_file in enumerate(scripts[:_MAX_SCRIPTS], start=1):
+                        name = (script_file.filename or "script.yaml").rsplit("/", 1)[-1][:200]
+                        script_raw = script_file.read(limit + 1)
+                        try:
+                            tried.append(_try_script(checked, companies, name, script_raw))
+                        except ScriptError as exc:
+                            found = exc.problems or [Problem(name, 1, 1, "", exc.it, exc.en)]
+                            problems += found
+                            if len(script_raw) <= limit:
+                                views.append(
+                                    _source_view(name, f"s{number}-line-", script_raw, found)
+                                )
+                if request.form.get("intent") != "add":
+                    # Kept as a version trainees never see, so it can be tried in the console.
+                    scenario = checked.scenario
+                    with db().write() as s:
+                        trial_id = trials.trial_version(
+                            s, scenario, checked.source, filename, companies[scenario.company]
+                        ).id
                 if request.form.get("intent") == "add":
                     scenario = checked.scenario
                     with db().write() as s:
@@ -441,8 +505,9 @@ def upload() -> ResponseReturnValue:
         problems=problems,
         field_error=field_error,
         checked=checked,
-        source_lines=source_lines,
-        trial=trial,
-        error_lines={p.line for p in problems},
+        views=views,
+        problem_links=[(p, _anchor_of(p, views)) for p in problems],
+        tried=tried,
+        trial_id=trial_id if not problems else None,
         limit_kb=current_app.config["MAX_UPLOAD_BYTES"] // 1024,
     ), (400 if has_errors else 200)

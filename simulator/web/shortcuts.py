@@ -34,6 +34,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("U", "outgoing", _l("Chiamata uscente")),
     Shortcut("G", "voicemail", _l("Segreteria telefonica")),
     Shortcut("E", "directory", _l("Aggiorna l'elenco (rubrica)")),
+    Shortcut("X", "knowledge", _l("Base di conoscenza: cerca orari, prodotti e procedure")),
     Shortcut("P", "pause", _l("Pausa o ripresa dell'esercitazione")),
     Shortcut("Z", "mute", _l("Silenzia o riattiva la suoneria")),
     Shortcut("J", "summary", _l("Stato delle linee: stato, chiamante e tempi di ogni linea")),

@@ -77,7 +77,7 @@ def raise_speech_limit() -> None:
 
 
 @bp.get("/attempts/<int:attempt_id>/audio/<int:seq>.wav")
-@role_required("trainee")
+@role_required("trainee", "instructor")
 def caller_line(attempt_id: int, seq: int) -> ResponseReturnValue:
     """One caller line of the trainee's own attempt, as normalised WAV (cached by the browser)."""
     try:
@@ -135,7 +135,7 @@ def _streams() -> Path:
 
 
 @bp.post("/attempts/<int:attempt_id>/speech/stream")
-@role_required("trainee")
+@role_required("trainee", "instructor")
 def speech_stream(attempt_id: int) -> ResponseReturnValue:
     """Keep one chunk of an utterance being spoken; the reply says how much is stored."""
     utterance = request.headers.get("X-Utterance", "")
@@ -165,7 +165,7 @@ def _with_streamed_head(wav: bytes, utterance: str) -> bytes:
 
 
 @bp.post("/attempts/<int:attempt_id>/speech")
-@role_required("trainee")
+@role_required("trainee", "instructor")
 def speech(attempt_id: int) -> ResponseReturnValue:
     """Recognise a spoken reply and record it (or return it for confirmation)."""
     wav = request.get_data(cache=False)

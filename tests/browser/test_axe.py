@@ -160,7 +160,7 @@ def test_other_pages(page: Page, live: LiveServer) -> None:
     )
     page.locator("button[value=check]").focus()
     page.keyboard.press("Enter")
-    expect(page.locator("#trial-title")).to_contain_text("debole.yaml")
+    expect(page.locator("#trial-title-1")).to_contain_text("debole.yaml")
     expect(page.locator(".trial .notice--error")).to_contain_text("expect")
     assert_axe_clean(page, "upload with a scripted trainee tried")
     page.goto(f"{base}/lang/en?next=/instructor/")

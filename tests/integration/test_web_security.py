@@ -23,13 +23,29 @@ def test_trainee_gets_403_on_instructor_routes(app, users):
         f"/instructor/trainees/{users['marta']}/export",
     ):
         assert client.get(path).status_code == 403, path
+    page = client.get("/practice").get_data(as_text=True)
+    assert client.post("/instructor/scenarios/1/try", data=form_data(page)).status_code == 403
 
 
 def test_instructor_gets_403_on_trainee_console(app, users):
-    """Console routes are for trainees only."""
+    """The practice list, starting a practice call and the settings are for trainees only; an
+    instructor opens the console on their own trials only: a trainee's attempt is 404 on every
+    console route."""
     client = app.test_client()
     login(client, "ada")
     assert client.get("/practice").status_code == 403
+    assert client.get("/settings").status_code == 403
+    page = client.get("/instructor/").get_data(as_text=True)
+    start = client.post("/practice/web-messaggio/start", data=form_data(page))
+    assert start.status_code == 403
+    attempt_id = attempts.start_attempt(
+        app.extensions["centralino_db"], users["luca"], "web-messaggio"
+    )
+    for path in ("", "/state", "/result", "/ask?what=lines", "/directory?q=Bianchi"):
+        assert client.get(f"/attempts/{attempt_id}{path}").status_code == 404, path
+    for path in ("/action", "/finish"):
+        response = client.post(f"/attempts/{attempt_id}{path}", data=form_data(page, kind="answer"))
+        assert response.status_code == 404, path
 
 
 def test_anonymous_is_sent_to_login(app, users):

@@ -1,0 +1,94 @@
+"""An instructor's trial of a scenario in the real console, never a trainee's attempt.
+
+A trial is an ordinary attempt (same engine, log, console, score) whose owner is an instructor:
+the owner's role is the flag, so no column marks it and nothing can forget to set one. Results,
+exports, practice time and LTI grades read trainees' attempts only (an instructor has no launch
+link, no export, no row in the class view), and each instructor keeps one trial at a time:
+starting a new one purges the previous ones with their events and score.
+
+A scenario checked on the upload page but not yet added is stored as a version that is not
+current: trainees never see it, and adding it later makes that same version current.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from simulator.model import Company, Scenario
+from simulator.practice import attempts
+from simulator.practice.library import store_company
+from simulator.store.db import Database
+from simulator.store.models import Attempt, ScenarioVersion, User
+
+
+class NotAnInstructor(PermissionError):
+    """Only an instructor tries scenarios (a trainee's call is always an attempt)."""
+
+
+def is_trial(session: Session, attempt_id: int) -> bool:
+    """Whether the attempt belongs to an instructor (a trial, counted nowhere)."""
+    role = session.scalar(
+        select(User.role)
+        .join(Attempt, Attempt.trainee_id == User.id)
+        .where(Attempt.id == attempt_id)
+    )
+    return role == "instructor"
+
+
+def purge_trials(session: Session, instructor_id: int) -> int:
+    """Delete the instructor's trials with their events, records and score; how many."""
+    ids = list(session.scalars(select(Attempt.id).where(Attempt.trainee_id == instructor_id)))
+    if ids:
+        session.execute(delete(Attempt).where(Attempt.id.in_(ids)))
+    return len(ids)
+
+
+def trial_version(
+    session: Session, scenario: Scenario, source: str, filename: str, company: Company
+) -> ScenarioVersion:
+    """The stored version of this content, added as not current when new (trainees never see
+    it until the instructor adds it to the library)."""
+    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    company_row = store_company(session, company)
+    found = session.scalar(
+        select(ScenarioVersion).where(
+            ScenarioVersion.scenario_id == scenario.id,
+            ScenarioVersion.sha256 == digest,
+        )
+    )
+    if found is not None:
+        return found
+    row = ScenarioVersion(
+        scenario_id=scenario.id,
+        sha256=digest,
+        filename=filename,
+        source=source,
+        title=scenario.title,
+        family=scenario.family,
+        language=scenario.language,
+        level=scenario.level,
+        company_version_id=company_row.id,
+        current=False,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def start_trial(
+    db: Database, instructor_id: int, version_id: int, *, clock: attempts.Clock = time.time
+) -> int:
+    """Purge the instructor's earlier trials and start ``version_id`` for them; the attempt id."""
+    with db.write() as session:
+        user = session.get(User, instructor_id)
+        if user is None or user.role != "instructor":
+            raise NotAnInstructor(instructor_id)
+        version = session.get(ScenarioVersion, version_id)
+        if version is None:
+            raise attempts.AttemptNotFound(version_id)
+        purge_trials(session, instructor_id)
+        return attempts.begin(session, instructor_id, version, clock=clock)
