@@ -118,7 +118,9 @@ class ScenarioVersion(Base):
     """A scenario YAML by content hash; the newest of an id is the one new attempts play."""
 
     __tablename__ = "scenario_versions"
-    __table_args__ = (UniqueConstraint("scenario_id", "sha256"),)
+    # One row per content and company it plays against: the same file over a changed company is
+    # a new version (old attempts keep the company they played).
+    __table_args__ = (UniqueConstraint("scenario_id", "sha256", "company_version_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scenario_id: Mapped[str] = mapped_column(String(120), index=True)

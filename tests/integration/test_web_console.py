@@ -628,3 +628,30 @@ def test_upload_tries_a_scripted_trainee_without_storing_anything(app, users):
     assert "Riga 5, colonna 17" in html and "azione sconosciuta" in html and "forse" in html
     with database.read() as s:
         assert s.scalar(select(func.count()).select_from(Attempt)) == before
+
+
+def test_the_same_scenario_over_a_changed_company_is_a_new_version(app, users):
+    """A file stored again after its company changed becomes a version of its own (old attempts
+    keep the company they played); it used to break the uniqueness rule."""
+    from simulator.practice.library import store_scenario
+    from simulator.store.models import ScenarioVersion
+    from tests.library import library
+
+    scenario = library().scenarios["smistamento-due-linee"].scenario
+    company = library().companies[scenario.company]
+    moved = company.model_copy(update={"name": f"{company.name} Srl"})
+    source = f"# {scenario.id}\nid: {scenario.id}\n"
+    database = app.extensions["centralino_db"]
+    with database.write() as session:
+        first, created_first = store_scenario(session, scenario, source, "s.yaml", company)
+        second, created_second = store_scenario(session, scenario, source, "s.yaml", moved)
+        again, created_again = store_scenario(session, scenario, source, "s.yaml", moved)
+        assert created_first and created_second and not created_again
+        assert first.id != second.id and again.id == second.id
+        assert first.company_version_id != second.company_version_id
+        rows = session.scalars(
+            select(ScenarioVersion).where(
+                ScenarioVersion.scenario_id == scenario.id, ScenarioVersion.sha256 == first.sha256
+            )
+        ).all()
+        assert sorted(row.current for row in rows) == [False, True]
