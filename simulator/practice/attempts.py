@@ -229,25 +229,53 @@ def start_attempt(
         if version is None:
             raise AttemptNotFound(scenario_id)
         settings = accounts.settings_of(session, trainee_id)
-        scenario, company = models_of(version)
-        # Each attempt draws its own caller reply gaps; the seed is in the log, so replay agrees.
-        state, first_events = engine.start(
-            scenario, company, multiplier=settings.time_multiplier, seed=secrets.randbelow(2**31)
-        )
-        attempt = Attempt(
-            trainee_id=trainee_id,
-            scenario_version_id=version.id,
-            clock_origin=clock(),
-            multiplier=settings.time_multiplier,
-            channel=channel,
-            status="active",
-            last_seq=0,
-        )
-        session.add(attempt)
-        session.flush()
-        _append(session, attempt, first_events)
-        _keep_state(attempt, state, company)
-        return attempt.id
+        return _start(session, version, trainee_id, settings.time_multiplier, channel, clock)
+
+
+def start_version(
+    session: Session,
+    version: ScenarioVersion,
+    trainee_id: int,
+    *,
+    multiplier: float,
+    channel: str = "web",
+    clock: Clock = time.time,
+) -> int:
+    """Start a given scenario version at a given multiplier, in the caller's transaction.
+
+    The exam uses it: its composed scenario is no library scenario, and its timing is real
+    unless the instructor recorded a multiplier for the exam.
+    """
+    return _start(session, version, trainee_id, multiplier, channel, clock)
+
+
+def _start(
+    session: Session,
+    version: ScenarioVersion,
+    trainee_id: int,
+    multiplier: float,
+    channel: str,
+    clock: Clock,
+) -> int:
+    scenario, company = models_of(version)
+    # Each attempt draws its own caller reply gaps; the seed is in the log, so replay agrees.
+    state, first_events = engine.start(
+        scenario, company, multiplier=multiplier, seed=secrets.randbelow(2**31)
+    )
+    attempt = Attempt(
+        trainee_id=trainee_id,
+        scenario_version_id=version.id,
+        clock_origin=clock(),
+        multiplier=multiplier,
+        channel=channel,
+        status="active",
+        last_seq=0,
+    )
+    session.add(attempt)
+    session.flush()
+    _append(session, attempt, first_events)
+    _keep_state(attempt, state, company)
+    return attempt.id
 
 
 def _rebuild(session: Session, attempt: Attempt, clock: Clock, since: int = 0) -> Snapshot:
