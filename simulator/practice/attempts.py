@@ -88,6 +88,11 @@ def _load_events(session: Session, attempt_id: int, since: int = 0) -> list[tupl
     return [(row.seq, _to_event(row)) for row in rows]
 
 
+def logged_events(session: Session, attempt_id: int) -> list[Event]:
+    """The attempt's whole log, in order, read in the caller's transaction."""
+    return [event for _, event in _load_events(session, attempt_id)]
+
+
 def last_caller_seq(db: Database, attempt_id: int, line: str) -> int:
     """Seq of the last caller line on ``line`` (what "repeat" replays), or 0."""
     with db.read() as session:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -210,10 +211,32 @@ def exam_attempt_ids(session: Session, trainee_id: int) -> set[int]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class SittingSummary:
+    """An assigned exam as the trainee's home lists it (never with marks)."""
+
+    id: int
+    title: str
+    started: bool
+    done: bool
+
+
+def sittings_of(session: Session, trainee_id: int) -> list[SittingSummary]:
+    """The trainee's exams, oldest first: whether each was started and handed in."""
+    out: list[SittingSummary] = []
+    for sitting in session.scalars(
+        select(ExamSitting).where(ExamSitting.trainee_id == trainee_id).order_by(ExamSitting.id)
+    ):
+        attempt = attempt_of(session, sitting)
+        done = sitting.locked or (attempt is not None and attempt.status != "active")
+        out.append(SittingSummary(sitting.id, sitting.exam.title, attempt is not None, done))
+    return out
+
+
 def _events(session: Session, attempt_id: int | None) -> list[Any]:
     if attempt_id is None:
         return []
-    return [event for _, event in attempts._load_events(session, attempt_id)]
+    return attempts.logged_events(session, attempt_id)
 
 
 def compute_marks(session: Session, sitting: ExamSitting) -> ExamMarks:

@@ -27,7 +27,7 @@ from simulator.errors import Problem, ScenarioError, ScriptError
 from simulator.flaskkit.i18n import lang, pick
 from simulator.flaskkit.security import db, role_required
 from simulator.model import RA_IDS
-from simulator.practice import accounts, attempts, library
+from simulator.practice import accounts, attempts, exams, library
 from simulator.store.models import (
     MULTIPLIERS,
     VOICE_MODES,
@@ -285,6 +285,7 @@ def export_data(s: Session, user: User) -> dict[str, Any]:
                 "score": score.report if score else None,
             }
         )
+    out["exam_sittings"] = exams.export_sittings(s, user.id)
     return out
 
 
