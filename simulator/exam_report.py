@@ -28,8 +28,9 @@ class ExamReport:
     marks: ExamMarks
 
 
-def _marks(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
+def _marks(value: float, en: bool = False) -> str:
+    """Marks to one decimal, with the reader's decimal sign."""
+    return f"{value:.1f}" if en else f"{value:.1f}".replace(".", ",")
 
 
 def _status(criterion: CriterionMarks, en: bool) -> str:
@@ -89,16 +90,16 @@ def exam_report_text(report: ExamReport, lang: str = "it") -> str:
         + accommodation_text(report.multiplier, report.allow_pause, lang),
         "",
         ("Total" if en else "Totale")
-        + f": {_marks(marks.total)} / {marks.total_marks:.0f}, "
+        + f": {_marks(marks.total, en)} / {marks.total_marks:.0f}, "
         + ("pass mark" if en else "soglia")
-        + f" {_marks(marks.pass_mark)}: {verdict}",
+        + f" {_marks(marks.pass_mark, en)}: {verdict}",
     ]
     for call in marks.calls:
         lines.append("")
         lines.append(
             ("Call" if en else "Chiamata")
             + f" {call.number}: {call.title}, "
-            + f"{_marks(call.earned)} / {_marks(call.available)}"
+            + f"{_marks(call.earned, en)} / {_marks(call.available, en)}"
         )
         lines.append(
             ("Rings at" if en else "Squilla a")
@@ -111,7 +112,7 @@ def exam_report_text(report: ExamReport, lang: str = "it") -> str:
             if not criterion.counted:
                 share = "left out" if en else "escluso"
             else:
-                share = f"{_marks(criterion.earned)} / {_marks(criterion.available)}"
+                share = f"{_marks(criterion.earned, en)} / {_marks(criterion.available, en)}"
             lines.append(f"- {title} ({criterion.ra}): {_status(criterion, en)}, {share}")
             evidence = criterion.evidence_en if en else criterion.evidence
             if evidence:

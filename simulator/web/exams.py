@@ -23,6 +23,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from simulator.exam import MAX_CALLS, ExamCall, ExamDefinition
 from simulator.exam_report import accommodation_text, exam_report_text
@@ -33,9 +34,6 @@ from simulator.practice import attempts, exams, library
 from simulator.store.models import MULTIPLIERS, Exam, ExamSitting, ScenarioVersion, User
 
 bp = Blueprint("exams", __name__)
-
-FORM_CALLS = 4  # rows of the compose form; up to MAX_CALLS with "more rows"
-
 
 def _me() -> int:
     user = current_user()
@@ -107,9 +105,6 @@ def _compose_page(
             select(Exam, User.display_name).outerjoin(User, User.id == Exam.created_by)
         ).all()
         listed = [(exam, name) for exam, name in sorted(rows, key=lambda r: -r[0].id)]
-    form_rows = FORM_CALLS
-    if values is not None and values.get("rows", "").isdigit():
-        form_rows = max(FORM_CALLS, min(MAX_CALLS, int(values.get("rows"))))
     return render_template(
         "exams/compose.html",
         scenarios=scenarios,
@@ -117,7 +112,6 @@ def _compose_page(
         errors=errors or {},
         values=values or {},
         fresh=values is None,
-        form_rows=form_rows,
         max_calls=MAX_CALLS,
         ra_ids=RA_IDS,
         ra_titles=RA_TITLES,
@@ -150,7 +144,7 @@ def create() -> ResponseReturnValue:
     return _compose_page(errors, request.form, 400)
 
 
-def _exam_or_404(s: Any, exam_id: int) -> Exam:
+def _exam_or_404(s: Session, exam_id: int) -> Exam:
     row = s.get(Exam, exam_id)
     if row is None:
         abort(404)
@@ -159,12 +153,12 @@ def _exam_or_404(s: Any, exam_id: int) -> Exam:
 
 def _state(sitting: ExamSitting, status: str | None) -> str:
     if sitting.locked:
-        return _("chiuso e bloccato")
+        return str(_("chiuso e bloccato"))
     if sitting.attempt_id is None:
-        return _("assegnato, non iniziato")
+        return str(_("assegnato, non iniziato"))
     if status == "active":
-        return _("in corso")
-    return _("consegnato, da chiudere")
+        return str(_("in corso"))
+    return str(_("consegnato, da chiudere"))
 
 
 @bp.get("/instructor/exams/<int:exam_id>")
@@ -224,7 +218,7 @@ def assign(exam_id: int) -> ResponseReturnValue:
     return redirect(url_for("exams.exam_page", exam_id=exam_id))
 
 
-def _sitting_or_404(s: Any, sitting_id: int) -> ExamSitting:
+def _sitting_or_404(s: Session, sitting_id: int) -> ExamSitting:
     sitting = s.get(ExamSitting, sitting_id)
     if sitting is None:
         abort(404)
@@ -327,7 +321,7 @@ def report_text(sitting_id: int) -> ResponseReturnValue:
 # --------------------------------------------------------------------------- trainee
 
 
-def _my_sitting(s: Any, sitting_id: int) -> ExamSitting:
+def _my_sitting(s: Session, sitting_id: int) -> ExamSitting:
     sitting = s.get(ExamSitting, sitting_id)
     if sitting is None or sitting.trainee_id != _me():
         abort(404)
