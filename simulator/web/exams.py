@@ -214,7 +214,7 @@ def assign(exam_id: int) -> ResponseReturnValue:
     with db().write() as s:
         _exam_or_404(s, exam_id)
         added = exams.assign(s, exam_id, wanted)
-    flash(_("Esame assegnato a %(n)s allievi.", n=len(added)), "status")
+    flash(_("Allievi a cui hai assegnato l'esame: %(n)s.", n=len(added)), "status")
     return redirect(url_for("exams.exam_page", exam_id=exam_id))
 
 

@@ -76,7 +76,7 @@ def test_exam_end_to_end_by_keyboard(page: Page, exam_live: LiveServer) -> None:
     tab_to(page, "assign-button")
     kb.press("Enter")
     page.wait_for_url(f"**/instructor/exams/{exam_id}")
-    expect(page.locator(".notice")).to_have_text("Esame assegnato a 1 allievi.")
+    expect(page.locator(".notice")).to_have_text("Allievi a cui hai assegnato l'esame: 1.")
     sitting_id = int(
         page.locator("[id^=record-]").first.get_attribute("id").split("-")[1]  # type: ignore[union-attr]
     )

@@ -272,3 +272,21 @@ def test_gdpr_export_has_the_sittings_and_delete_erases_them(exam_app):
         assert s.scalar(select(func.count()).select_from(Attempt)) == 0
     # The exam itself stays for the other trainees.
     assert instructor.get(f"/instructor/exams/{exam_id}").status_code == 200
+
+
+def test_the_report_reads_in_english_too(exam_app):
+    """An English-reading instructor gets the report, its accommodations and marks in English."""
+    instructor = exam_app.test_client()
+    _exam_id, sitting_id = _exam_with_sitting(exam_app, instructor)
+    exams.close_and_lock(_db(exam_app), sitting_id)
+    instructor.get("/lang/en")
+    page = instructor.get(f"/instructor/exam-sittings/{sitting_id}/report").get_data(as_text=True)
+    assert "<h1>Exam report: Luca</h1>" in page
+    assert "Real timing: no time multiplier recorded for this exam. Pause not allowed." in page
+    assert "Locked: they no longer change." in page
+    assert "not judged" in page
+    assert '<span lang="en">A fonogramma in English</span>' in page
+    text = instructor.get(f"/instructor/exam-sittings/{sitting_id}/report.txt").get_data(
+        as_text=True
+    )
+    assert "Candidate: Luca" in text and "Total: 0.0 / 50, pass mark 30.0: FAILED" in text
