@@ -185,6 +185,44 @@ def start_sitting(
         return attempt_id
 
 
+@dataclass(frozen=True, slots=True)
+class OpenSitting:
+    """A sitting the trainee can still take (or go back to), as the phone menu offers it."""
+
+    sitting_id: int
+    scenario_id: str  # the composed scenario's id: what the phone menu names it by
+    title: str
+    family: str
+    level: int
+    language: str
+
+
+def open_sittings(db: Database, trainee_id: int) -> list[OpenSitting]:
+    """The trainee's sittings not yet handed in or locked, oldest first."""
+    out: list[OpenSitting] = []
+    with db.read() as session:
+        for sitting in session.scalars(
+            select(ExamSitting)
+            .where(ExamSitting.trainee_id == trainee_id, ExamSitting.locked.is_(False))
+            .order_by(ExamSitting.id)
+        ):
+            attempt = attempt_of(session, sitting)
+            if attempt is not None and attempt.status != "active":
+                continue
+            version = sitting.exam.scenario_version
+            out.append(
+                OpenSitting(
+                    sitting.id,
+                    version.scenario_id,
+                    sitting.exam.title,
+                    version.family,
+                    version.level,
+                    version.language,
+                )
+            )
+    return out
+
+
 def sitting_of_attempt(session: Session, attempt_id: int) -> ExamSitting | None:
     return session.scalar(select(ExamSitting).where(ExamSitting.attempt_id == attempt_id))
 

@@ -107,7 +107,9 @@ def test_exam_end_to_end_by_keyboard(page: Page, exam_live: LiveServer) -> None:
 
     kb.press("Alt+Shift+KeyR")  # answer line 1
     expect(page.locator("#reply")).to_be_focused()
-    expect(page.get_by_role("log")).to_contain_text("Chiamante (linea 1): Buongiorno, sono Mario Rossi")
+    expect(page.get_by_role("log")).to_contain_text(
+        "Chiamante (linea 1): Buongiorno, sono Mario Rossi"
+    )
     kb.type("Buongiorno, Acme Test. Vuole lasciare un messaggio?")
     kb.press("Enter")
     expect(page.get_by_role("log")).to_contain_text("richiamarmi per l'ordine 4512")
@@ -117,7 +119,9 @@ def test_exam_end_to_end_by_keyboard(page: Page, exam_live: LiveServer) -> None:
     expect(page.get_by_role("status").first).to_have_text("Linea 1 in attesa.")
     kb.press("Alt+Shift+KeyR")  # answer line 2
     expect(page.locator("#reply")).to_be_focused()
-    expect(page.get_by_role("log")).to_contain_text("Chiamante (linea 2): Good morning, this is Helen Marsh")
+    expect(page.get_by_role("log")).to_contain_text(
+        "Chiamante (linea 2): Good morning, this is Helen Marsh"
+    )
     kb.type("Good morning, Acme Test. Yes, go ahead.")
     kb.press("Enter")
     expect(page.get_by_role("log")).to_contain_text("The meeting is moved to Friday.")
