@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from simulator.exam import MAX_CALLS, ExamCall, ExamDefinition
+from simulator.exam import MAX_CALLS, ExamCall, ExamDefinition, ExamProblem
 from simulator.exam_report import accommodation_text, exam_report_text
 from simulator.flaskkit.i18n import lang, pick
 from simulator.flaskkit.security import current_user, db, role_required
@@ -34,6 +34,7 @@ from simulator.practice import attempts, exams, library
 from simulator.store.models import MULTIPLIERS, Exam, ExamSitting, ScenarioVersion, User
 
 bp = Blueprint("exams", __name__)
+
 
 def _me() -> int:
     user = current_user()
@@ -235,7 +236,10 @@ def accommodation(sitting_id: int) -> ResponseReturnValue:
         try:
             multiplier = float(raw)
         except ValueError:
-            abort(400)
+            multiplier = -1.0
+        if multiplier not in MULTIPLIERS:
+            problem = ExamProblem("Moltiplicatore non valido.", "Not a valid multiplier.")
+            return _refused(exams.ExamError([problem]), 400)
     try:
         with db().write() as s:
             sitting = _sitting_or_404(s, sitting_id)
@@ -247,13 +251,14 @@ def accommodation(sitting_id: int) -> ResponseReturnValue:
     return redirect(url_for("exams.exam_page", exam_id=exam_id))
 
 
-def _refused(exc: exams.ExamError) -> ResponseReturnValue:
+def _refused(exc: exams.ExamError, status: int = 409) -> ResponseReturnValue:
+    """An error page that says why (409: the sitting's state forbids it; 400: bad input)."""
     return render_template(
         "error.html",
-        code=409,
+        code=status,
         title=_("Operazione non possibile"),
         text=" ".join(pick(p) for p in exc.problems),
-    ), 409
+    ), status
 
 
 @bp.post("/instructor/exam-sittings/<int:sitting_id>/close")

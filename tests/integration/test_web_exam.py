@@ -198,7 +198,8 @@ def test_accommodation_applies_only_when_recorded_for_the_exam(exam_app):
         f"/instructor/exam-sittings/{sitting_id}/accommodation",
         data=form_data(page, multiplier="7"),
     )
-    assert r.status_code == 409
+    assert r.status_code == 400
+    assert "Moltiplicatore non valido." in r.get_data(as_text=True)
     attempt_id = exams.start_sitting(_db(exam_app), sitting_id, exam_app.config["SEEDED"]["luca"])
     assert attempts.snapshot(_db(exam_app), attempt_id).state.multiplier == 2.0
     report = instructor.get(f"/instructor/exam-sittings/{sitting_id}/report").get_data(as_text=True)
