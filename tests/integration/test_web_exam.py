@@ -13,15 +13,21 @@ from sqlalchemy import func, select
 
 from simulator.practice import attempts, exams
 from simulator.store.models import Attempt, ExamSitting, Score, User
-from simulator.web.testing import form_data, login, make_app, seed_users, url_for_backend
+from simulator.web.testing import (
+    database_urls,
+    form_data,
+    login,
+    make_app,
+    seed_users,
+    url_for_backend,
+)
 
 EXAM_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "exam"
 
 
-@pytest.fixture
+@pytest.fixture(params=database_urls())
 def exam_app(request, tmp_path):
-    backend = getattr(request, "param", "sqlite")
-    app = make_app(url_for_backend(backend, tmp_path), tmp_path, EXAM_FIXTURES)
+    app = make_app(url_for_backend(request.param, tmp_path), tmp_path, EXAM_FIXTURES)
     app.config["SEEDED"] = seed_users(app, trainees=("luca", "marta"))
     yield app
     app.extensions["centralino_db"].dispose()
