@@ -247,3 +247,33 @@ def test_axe_on_every_exam_page(page: Page, exam_live: LiveServer) -> None:
     page.goto(f"{base}/instructor/exam-sittings/{sitting_id}/report.html")
     expect(page.locator("h1")).to_have_text("Verbale d'esame: Tina")
     assert_axe_clean(page, "printable report")
+
+
+def test_exam_pages_reflow_at_320px_in_forced_colours(narrow_page: Page, exam_live: LiveServer):
+    """Compose, exam and report pages: no horizontal scroll at 320 px, controls 24 px high."""
+    page = narrow_page
+    base = exam_live.url
+    ids = exam_live.app.config["SEEDED_IDS"]
+    keyboard_login(page, base, "ada")
+    page.goto(f"{base}/instructor/exams")
+    page.fill("#ex-title", "Esame stretto")
+    page.select_option("#ex-call1-scenario", "exam-messaggio")
+    page.select_option("#ex-call2-scenario", "exam-fonogramma-en")
+    checked = [f"{base}/instructor/exams"]
+    page.click("#exam-create")
+    page.wait_for_url(re.compile(r"/instructor/exams/\d+$"))
+    page.check(f"#assign-{ids['sara']}")
+    page.click("#assign-button")
+    checked.append(page.url)
+    sitting = page.locator("[id^=report-]").last.get_attribute("id").split("-")[1]  # type: ignore[union-attr]
+    checked.append(f"{base}/instructor/exam-sittings/{sitting}/report")
+    for url in checked:
+        page.goto(url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"horizontal scroll at 320 px ({width}) on {url}"
+        small = page.evaluate(
+            """() => [...document.querySelectorAll('main button, main input, main select')]
+                .filter((el) => el.type !== 'hidden' && el.getBoundingClientRect().height < 24)
+                .map((el) => el.id)"""
+        )
+        assert small == [], f"targets under 24 px on {url}: {small}"
