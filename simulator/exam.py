@@ -249,7 +249,10 @@ def compose(
         "id": exam_id,
         "title": definition.title,
         "family": first.get("family", "smistamento"),
-        "language": first.get("language", ITALIAN),
+        # An Italian switchboard unless every call is foreign (each caller keeps its language).
+        "language": ITALIAN
+        if any(raw.get("language", ITALIAN) == ITALIAN for raw in sources)
+        else first.get("language", ITALIAN),
         "level": max(int(raw.get("level", 1)) for raw in sources),
         "company": first["company"],
         "description": "",

@@ -322,6 +322,17 @@ def close_and_lock(db: Database, sitting_id: int, clock: Clock = time.time) -> E
         return marks
 
 
+def release(session: Session, sitting: ExamSitting) -> None:
+    """Let the trainee read the report; only a locked sitting's marks can be shown."""
+    if not sitting.locked:
+        raise _refuse(
+            "Prima chiudi e blocca l'esame, poi mostra il verbale all'allievo.",
+            "Close and lock the exam first, then show the report to the trainee.",
+        )
+    if sitting.released_at is None:
+        sitting.released_at = utcnow()
+
+
 def _when(value: Any) -> str | None:
     return None if value is None else value.strftime("%d/%m/%Y %H:%M")
 
@@ -354,6 +365,7 @@ def export_sittings(session: Session, trainee_id: int) -> list[dict[str, Any]]:
                 "started_at": sitting.started_at.isoformat() if sitting.started_at else None,
                 "closed_at": sitting.closed_at.isoformat() if sitting.closed_at else None,
                 "locked": sitting.locked,
+                "released_at": sitting.released_at.isoformat() if sitting.released_at else None,
                 "time_multiplier_accommodation": sitting.multiplier,
                 "attempt_id": sitting.attempt_id,
                 "marks": compute_marks(session, sitting).to_json(),

@@ -349,6 +349,8 @@ class ExamSitting(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     marks: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    # When the instructor let the trainee read the locked report (None: not yet).
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     exam: Mapped[Exam] = relationship()
     trainee: Mapped[User] = relationship()

@@ -275,6 +275,21 @@ def close(sitting_id: int) -> ResponseReturnValue:
     return redirect(url_for("exams.report", sitting_id=sitting_id))
 
 
+@bp.post("/instructor/exam-sittings/<int:sitting_id>/release")
+@role_required("instructor")
+def release(sitting_id: int) -> ResponseReturnValue:
+    """Show the locked report to the trainee on their exam page."""
+    try:
+        with db().write() as s:
+            sitting = _sitting_or_404(s, sitting_id)
+            exam_id = sitting.exam_id
+            exams.release(s, sitting)
+    except exams.ExamError as exc:
+        return _refused(exc)
+    flash(_("Verbale mostrato all'allievo."), "status")
+    return redirect(url_for("exams.exam_page", exam_id=exam_id))
+
+
 def _report_context(sitting_id: int) -> dict[str, Any]:
     with db().read() as s:
         sitting = _sitting_or_404(s, sitting_id)
@@ -341,12 +356,16 @@ def sitting_page(sitting_id: int) -> ResponseReturnValue:
         sitting = _my_sitting(s, sitting_id)
         definition = exams.definition_of(sitting.exam)
         attempt = exams.attempt_of(s, sitting)
+        accommodations = accommodation_text(sitting.multiplier, definition.allow_pause, lang())
+        # The marks only once the instructor has locked the sitting and released its report.
+        released = sitting.locked and sitting.released_at is not None
         return render_template(
             "exams/sitting.html",
             sitting=sitting,
             definition=definition,
             status=attempt.status if attempt else None,
-            accommodations=accommodation_text(sitting.multiplier, definition.allow_pause, lang()),
+            accommodations=accommodations,
+            report=exams.report_of(s, sitting) if released else None,
         )
 
 

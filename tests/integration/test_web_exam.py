@@ -181,6 +181,16 @@ def test_sitting_runs_in_the_console_without_pause_or_score_and_locks(exam_app):
         data=form_data(exam_page, multiplier="2.0"),
     )
     assert r.status_code == 409
+    # The trainee reads the marks only once the instructor releases the locked report.
+    page = client.get(f"/practice/exams/{sitting_id}").get_data(as_text=True)
+    assert "/ 50" not in page and "Esame consegnato" in page
+    r = instructor.post(
+        f"/instructor/exam-sittings/{sitting_id}/release", data=form_data(exam_page)
+    )
+    assert r.status_code == 302
+    page = client.get(f"/practice/exams/{sitting_id}").get_data(as_text=True)
+    assert f"<strong>{total.group(1)} / 50</strong>" in page
+    assert "Chiamata 2" in page
     # Neither can the trainee act on the locked sitting's call.
     r = client.post(f"{console_url}/action", data=form_data(console, kind="answer", line="e2-l1"))
     with _db(exam_app).read() as s:
@@ -212,6 +222,18 @@ def test_accommodation_applies_only_when_recorded_for_the_exam(exam_app):
     assert "Moltiplicatore dei tempi 2 registrato come adattamento per questo esame." in report
 
 
+def test_a_report_cannot_be_released_before_the_lock(exam_app):
+    """Release needs a locked sitting: marks never reach a trainee while they can change."""
+    instructor = exam_app.test_client()
+    exam_id, sitting_id = _exam_with_sitting(exam_app, instructor)
+    page = instructor.get(f"/instructor/exams/{exam_id}").get_data(as_text=True)
+    r = instructor.post(f"/instructor/exam-sittings/{sitting_id}/release", data=form_data(page))
+    assert r.status_code == 409
+    assert "Prima chiudi e blocca l&#39;esame" in r.get_data(as_text=True)
+    with _db(exam_app).read() as s:
+        assert s.get(ExamSitting, sitting_id).released_at is None
+
+
 def test_roles_and_other_trainees(exam_app):
     """Trainees get 403 on every instructor exam page; another trainee's sitting is 404."""
     instructor = exam_app.test_client()
@@ -232,6 +254,7 @@ def test_roles_and_other_trainees(exam_app):
         f"/instructor/exams/{exam_id}/assign",
         f"/instructor/exam-sittings/{sitting_id}/close",
         f"/instructor/exam-sittings/{sitting_id}/accommodation",
+        f"/instructor/exam-sittings/{sitting_id}/release",
     ):
         assert marta.post(url, data=form_data(home)).status_code == 403, url
     assert marta.get(f"/practice/exams/{sitting_id}").status_code == 404

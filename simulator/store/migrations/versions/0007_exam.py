@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("locked", sa.Boolean(), nullable=False),
         sa.Column("marks", JSON, nullable=True),
+        sa.Column("released_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["exam_id"],
             ["exams.id"],
