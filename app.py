@@ -85,11 +85,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     i18n.install(app)
     library_view.install(app)
 
-    from simulator.web import auth, console, errors, health, instructor
+    from simulator.web import auth, console, errors, exams, health, instructor
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(instructor.bp)
+    app.register_blueprint(exams.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(voice.bp)
 

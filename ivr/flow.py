@@ -31,7 +31,7 @@ from ivr.context import (
 from ivr.twiml import Utterance, build, system
 from simulator.language.normalise import normalise
 from simulator.language.numbers import spoken_digits
-from simulator.practice import attempts, rate_limits
+from simulator.practice import attempts, exams, rate_limits
 
 MAX_TRIES = 3
 _YES = frozenset({"si", "sì", "conferma", "confermo", "yes", "ok", "certo", "1", "uno", "one"})
@@ -264,16 +264,29 @@ def _confirm(ctx: Ctx, call: state.CallRow, turn: int, params: Mapping[str, str]
     if tries >= MAX_TRIES:
         bye = system(texts.text("menu_goodbye", lang), lang)
         return hangup(ctx, [bye], tries=tries, stage="finished", outcome="no_choice")
-    title = state.title_of(ctx.db, call.scenario_id or "") or ""
+    title = state.title_of(ctx.db, call.scenario_id or "", call.trainee_id) or ""
     reply = _confirm_prompt(ctx, call, turn + 1, "confirm", title, [])
     return Reply(reply.twiml, {**reply.changes, "tries": tries})
 
 
 def _start(ctx: Ctx, call: state.CallRow, turn: int) -> Reply:
     assert call.trainee_id is not None and call.scenario_id is not None
-    attempt_id = attempts.start_attempt(
-        ctx.db, call.trainee_id, call.scenario_id, channel="phone", clock=ctx.clock
+    sitting = next(
+        (
+            s
+            for s in exams.open_sittings(ctx.db, call.trainee_id)
+            if s.scenario_id == call.scenario_id
+        ),
+        None,
     )
+    if sitting is not None:  # an exam: its one attempt, at the exam's timing
+        attempt_id = exams.start_sitting(
+            ctx.db, sitting.sitting_id, call.trainee_id, channel="phone", clock=ctx.clock
+        )
+    else:
+        attempt_id = attempts.start_attempt(
+            ctx.db, call.trainee_id, call.scenario_id, channel="phone", clock=ctx.clock
+        )
     # Stored at once: a worker killed before answering leaves the attempt findable, and the
     # retry goes on with it instead of starting a second one.
     state.update_call(ctx.db, call.call_sid or "", attempt_id=attempt_id)

@@ -30,7 +30,7 @@ from simulator.errors import CallStateError
 from simulator.events import Action, Event
 from simulator.language.normalise import normalise
 from simulator.language.numbers import spoken_digits
-from simulator.practice import attempts
+from simulator.practice import attempts, exams
 from simulator.practice.attempts import Snapshot
 
 
@@ -156,6 +156,9 @@ def _answer(ctx: Ctx, call: state.CallRow, number: int) -> Reply:
 def _toggle(ctx: Ctx, call: state.CallRow, number: int, command: str) -> Reply:
     _, current = _state_now(ctx, call)
     if command == "pause_toggle":
+        if call.attempt_id is not None and not exams.pause_allowed(ctx.db, call.attempt_id):
+            lang = lang_of(call)
+            return _tick(ctx, call, number, lead=[system(texts.text("exam_no_pause", lang), lang)])
         return _act(ctx, call, number, Action("unpause" if current.paused else "pause"))
     active = current.lines.get(current.active_line or "")
     if command == "hold_toggle" and active is not None and active.status == "talking":
@@ -382,6 +385,9 @@ def _results(
 ) -> Reply:
     lang = lang_of(call)
     assert call.attempt_id is not None
+    final = {**changes, "stage": "finished", "pending": {}, "outcome": "completed"}
+    if exams.is_exam_attempt(ctx.db, call.attempt_id):  # no score: the commission gives it
+        return hangup(ctx, [*spoken, system(texts.text("exam_handed_in", lang), lang)], **final)
     score = attempts.stored_score(ctx.db, call.attempt_id)
     if score is None:
         score = attempts.score_attempt(ctx.db, call.attempt_id)
@@ -400,5 +406,4 @@ def _results(
         system(summary, lang),
         system(verdict, lang),
     ]
-    final = {**changes, "stage": "finished", "pending": {}, "outcome": "completed"}
     return hangup(ctx, lines, **final)

@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ivr import menu
+from simulator.practice import exams
 from simulator.practice.library import current_scenarios
 from simulator.store.db import Database
 from simulator.store.models import Assignment, Attempt, User, utcnow
@@ -457,14 +458,22 @@ def menu_entries(
             menu.Entry(v.scenario_id, v.title, v.family, v.level, v.language)
             for v in current_scenarios(session)
         ]
-    assigned = [e for e in entries if e.scenario_id in ids]
+    # Exams first: the phone takes a sitting through the same attempt service as the console.
+    sittings = [
+        menu.Entry(s.scenario_id, s.title, s.family, s.level, s.language)
+        for s in exams.open_sittings(db, trainee_id)
+    ]
+    assigned = [*sittings, *(e for e in entries if e.scenario_id in ids)]
     return assigned, entries if free_practice else []
 
 
-def title_of(db: Database, scenario_id: str) -> str | None:
-    """The current title of a scenario, if it exists."""
+def title_of(db: Database, scenario_id: str, trainee_id: int | None = None) -> str | None:
+    """The current title of a scenario (or of the trainee's exam), if it exists."""
     with db.read() as session:
         for version in current_scenarios(session):
             if version.scenario_id == scenario_id:
                 return version.title
+    for sitting in exams.open_sittings(db, trainee_id) if trainee_id is not None else []:
+        if sitting.scenario_id == scenario_id:
+            return sitting.title
     return None

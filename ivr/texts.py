@@ -101,6 +101,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "voicemail_none": ("La segreteria è vuota.", "The voice-mail box is empty."),
     "finished": ("Esercitazione terminata.", "Practice finished."),
+    "exam_handed_in": (
+        "Esame consegnato. Il risultato lo comunica la commissione. Arrivederci.",
+        "Exam handed in. The commission will give you the result. Goodbye.",
+    ),
+    "exam_no_pause": (
+        "In questo esame la pausa non è consentita.",
+        "Pausing is not allowed in this exam.",
+    ),
     "result_pass": (
         "Esito: superata. Il dettaglio è sul sito di Centralino. Arrivederci.",
         "Result: passed. The details are on the Centralino site. Goodbye.",

@@ -96,6 +96,11 @@ def _load_events(session: Session, attempt_id: int, since: int = 0) -> list[tupl
     return [(row.seq, _to_event(row)) for row in rows]
 
 
+def logged_events(session: Session, attempt_id: int) -> list[Event]:
+    """The attempt's whole log, in order, read in the caller's transaction."""
+    return [event for _, event in _load_events(session, attempt_id)]
+
+
 def last_caller_seq(db: Database, attempt_id: int, line: str) -> int:
     """Seq of the last caller line on ``line`` (what "repeat" replays), or 0."""
     with db.read() as session:
@@ -239,6 +244,23 @@ def start_attempt(
         return begin(session, trainee_id, version, channel=channel, clock=clock)
 
 
+def start_version(
+    session: Session,
+    version: ScenarioVersion,
+    trainee_id: int,
+    *,
+    multiplier: float,
+    channel: str = "web",
+    clock: Clock = time.time,
+) -> int:
+    """Start a given scenario version at a given multiplier, in the caller's transaction.
+
+    The exam uses it: its composed scenario is no library scenario, and its timing is real
+    unless the instructor recorded a multiplier for the exam.
+    """
+    return begin(session, trainee_id, version, channel=channel, clock=clock, multiplier=multiplier)
+
+
 def begin(
     session: Session,
     owner_id: int,
@@ -246,19 +268,24 @@ def begin(
     *,
     channel: str = "web",
     clock: Clock = time.time,
+    multiplier: float | None = None,
 ) -> int:
-    """A new attempt of ``version`` for ``owner_id``, its first events appended; its id."""
-    settings = accounts.settings_of(session, owner_id)
+    """A new attempt of ``version`` for ``owner_id``, its first events appended; its id.
+
+    ``multiplier`` is the owner's own unless given (an exam's timing is real by default).
+    """
+    if multiplier is None:
+        multiplier = accounts.settings_of(session, owner_id).time_multiplier
     scenario, company = models_of(version)
     # Each attempt draws its own caller reply gaps; the seed is in the log, so replay agrees.
     state, first_events = engine.start(
-        scenario, company, multiplier=settings.time_multiplier, seed=secrets.randbelow(2**31)
+        scenario, company, multiplier=multiplier, seed=secrets.randbelow(2**31)
     )
     attempt = Attempt(
         trainee_id=owner_id,
         scenario_version_id=version.id,
         clock_origin=clock(),
-        multiplier=settings.time_multiplier,
+        multiplier=multiplier,
         channel=channel,
         status="active",
         last_seq=0,

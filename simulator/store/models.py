@@ -314,3 +314,51 @@ class RateLimitCounter(Base):
     hits: Mapped[int] = mapped_column(Integer, default=0)
     # Epoch seconds when the window ends.
     expires_at: Mapped[float] = mapped_column(Float)
+
+
+class Exam(Base):
+    """A practical exam an instructor composed: its definition (calls in order with offsets,
+    mark scheme, pause) as JSON, and the composed scenario version it is played as."""
+
+    __tablename__ = "exams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(255))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    scenario_version_id: Mapped[int] = mapped_column(ForeignKey("scenario_versions.id"))
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    scenario_version: Mapped[ScenarioVersion] = relationship()
+
+
+class ExamSitting(Base):
+    """One trainee's sitting of an exam: assigned, started (its attempt), closed and locked.
+
+    ``multiplier`` is the time multiplier the instructor recorded as an accommodation for this
+    exam (None: real timing). ``marks`` holds the marks frozen when the sitting was locked, so
+    re-scoring the attempt later cannot change them.
+    """
+
+    __tablename__ = "exam_sittings"
+    __table_args__ = (UniqueConstraint("exam_id", "trainee_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), index=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    multiplier: Mapped[float | None] = mapped_column(Float, nullable=True)
+    attempt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attempts.id", ondelete="SET NULL"), nullable=True, unique=True
+    )
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    marks: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    # When the instructor let the trainee read the locked report (None: not yet).
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    exam: Mapped[Exam] = relationship()
+    trainee: Mapped[User] = relationship()

@@ -32,7 +32,7 @@ from simulator.events import Action
 from simulator.flaskkit.i18n import lang, pick
 from simulator.flaskkit.security import current_user, db, role_required
 from simulator.knowledge import search_knowledge
-from simulator.practice import accounts, attempts
+from simulator.practice import accounts, attempts, exams
 from simulator.practice.library import current_scenarios
 from simulator.procedure_text import duty_name
 from simulator.store.models import (
@@ -92,6 +92,8 @@ def home() -> ResponseReturnValue:
         )
         shown = [card for card in others if filters.keeps(card)]
         pause = practice_breaks.pause_notice(_me())
+        exam_sittings = exams.sittings_of(s, _me())
+        exam_attempts = exams.exam_attempt_ids(s, _me())
         rows = s.execute(
             select(Attempt, ScenarioVersion, Score)
             .join(ScenarioVersion, Attempt.scenario_version_id == ScenarioVersion.id)
@@ -109,6 +111,8 @@ def home() -> ResponseReturnValue:
             filters=filters,
             options=library_view.filter_options([c.version for c in others], reader),
             rows=rows,
+            exam_sittings=exam_sittings,
+            exam_attempts=exam_attempts,
             pause_reminder=pause.reminder,
             until_pause=pause.until,
             practice_today=pause.today,
@@ -218,6 +222,7 @@ def _render(
     )
     if focus is None:
         focus = request.args.get("focus") or (f"{tool}-first" if tool else None)
+    exam = _exam_of(snap.attempt_id)
     return (
         render_template(
             "console/console.html",
@@ -245,9 +250,24 @@ def _render(
             last_caller_seq=_last_caller_seq(snap),
             duty_name=duty_name,
             trial=_trying(),
+            exam=exam,
         ),
         status,
     )
+
+
+def _exam_of(attempt_id: int) -> dict[str, Any] | None:
+    """For an exam's attempt, what the console changes: no briefing, pause only if allowed."""
+    with db().read() as s:
+        sitting = exams.sitting_of_attempt(s, attempt_id)
+        if sitting is None:
+            return None
+        definition = exams.definition_of(sitting.exam)
+        return {
+            "sitting_id": sitting.id,
+            "allow_pause": definition.allow_pause,
+            "calls": len(definition.calls),
+        }
 
 
 def _last_caller_seq(snap: attempts.Snapshot) -> int:
@@ -352,6 +372,16 @@ def act(attempt_id: int) -> ResponseReturnValue:
         form = {"kind": "directory_search", "query": form.get("to", ""), "line": ""}
     action, errors = console_forms.parse(form)
     before = request.form.get("seen", type=int)
+    if (
+        action is not None
+        and action.kind in ("pause", "unpause")
+        and not exams.pause_allowed(db(), attempt_id)
+    ):
+        message = _("In questo esame la pausa non è consentita.")
+        if wants_json():
+            return jsonify(ok=False, error=message), 409
+        flash(message, "error")
+        return redirect(url_for("console.attempt", attempt_id=attempt_id))
     if action is None:
         if wants_json():
             return jsonify(ok=False, errors=errors), 400
@@ -515,6 +545,9 @@ def result(attempt_id: int) -> ResponseReturnValue:
     snap = _snapshot(attempt_id, tick=False)
     if snap.status == "active":
         return redirect(url_for("console.attempt", attempt_id=attempt_id))
+    exam = _exam_of(attempt_id)
+    if exam is not None:  # an exam shows no score: the commission gives the result
+        return redirect(url_for("exams.sitting_page", sitting_id=exam["sitting_id"]))
     score = attempts.stored_score(db(), attempt_id) or attempts.score_attempt(db(), attempt_id)
     if _trying():  # an instructor's trial: no grade, no pause, back to the instructor pages
         return render_template(

@@ -28,7 +28,7 @@ from simulator.errors import Problem, ScenarioError, ScriptError
 from simulator.flaskkit.i18n import lang, pick
 from simulator.flaskkit.security import current_user, db, role_required
 from simulator.model import RA_IDS
-from simulator.practice import accounts, attempts, library, trials
+from simulator.practice import accounts, attempts, exams, library, trials
 from simulator.store.models import (
     MULTIPLIERS,
     VOICE_MODES,
@@ -288,6 +288,7 @@ def export_data(s: Session, user: User) -> dict[str, Any]:
                 "score": score.report if score else None,
             }
         )
+    out["exam_sittings"] = exams.export_sittings(s, user.id)
     return out
 
 
