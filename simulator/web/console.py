@@ -31,7 +31,7 @@ from simulator.errors import CallStateError
 from simulator.events import Action
 from simulator.flaskkit.i18n import lang, pick
 from simulator.flaskkit.security import current_user, db, role_required
-from simulator.practice import accounts, attempts
+from simulator.practice import accounts, attempts, recordings, review
 from simulator.practice.library import current_scenarios
 from simulator.procedure_text import duty_name
 from simulator.store.models import (
@@ -105,6 +105,9 @@ def home() -> ResponseReturnValue:
             pause_reminder=pause.reminder,
             until_pause=pause.until,
             practice_today=pause.today,
+            recording_notice=recordings.notice_due(s, _me()),
+            retention_days=current_app.config["RECORDING_RETENTION_DAYS"],
+            phone_recording=current_app.config["IVR_RECORD_CALLS"],
         )
 
 
@@ -356,6 +359,8 @@ def act(attempt_id: int) -> ResponseReturnValue:
         return redirect(url_for("console.attempt", attempt_id=attempt_id))
     seen = before if before is not None else snap.last_seq
     base = before if before is not None else snap.since
+    if action.kind == "say" and action.data.get("source") == "voice":
+        _attach_recording(snap, base)
     message, focus, covered = _message_for(action, snap, base)
     if action.kind in ("hangup", "transfer") and (reminder := _pause_after(snap)):
         message = f"{message} {reminder}"  # the action that ended the last call says it
@@ -372,6 +377,16 @@ def act(attempt_id: int) -> ResponseReturnValue:
     elif action.kind == "voicemail_listen":
         params["tool"] = "voicemail"
     return redirect(url_for("console.attempt", **params))
+
+
+def _attach_recording(snap: attempts.Snapshot, after: int) -> None:
+    """A confirmed spoken reply: its audio, kept while it waited, joins the ``say`` recorded."""
+    said = [
+        seq for seq, e in snap.events if seq > after and e.kind == "say" and e.actor == "trainee"
+    ]
+    if said:
+        with db().write() as s:
+            recordings.attach_pending(s, snap.attempt_id, said[0])
 
 
 @bp.get("/attempts/<int:attempt_id>/state")
@@ -487,15 +502,21 @@ def result(attempt_id: int) -> ResponseReturnValue:
     snap = _snapshot(attempt_id, tick=False)
     if snap.status == "active":
         return redirect(url_for("console.attempt", attempt_id=attempt_id))
-    score = attempts.stored_score(db(), attempt_id) or attempts.score_attempt(db(), attempt_id)
+    if attempts.stored_score(db(), attempt_id) is None:
+        attempts.score_attempt(db(), attempt_id)
     from simulator.web.lti.views import send_grade_after_finish
 
     send_grade_after_finish(attempt_id)  # launched from a platform: the grade goes back now
+    with db().read() as s:
+        report = review.effective_verdicts(s, attempt_id)
+        notes = review.notes_of(s, attempt_id)
     return render_template(
         "console/result.html",
         snap=snap,
         view=console_view.build(snap),
-        report=score.report,
+        report=report,
+        notes=notes,
+        replay_url=url_for("replay.page", attempt_id=attempt_id),
         back_url=url_for("console.home"),
         # The call has ended: the moment to say a pause is due (never during a call).
         pause_reminder=practice_breaks.reminder(_me()),
