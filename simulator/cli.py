@@ -212,12 +212,46 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     return 1 if differences else 0
 
 
+def _calibrate_reviews(database_url: str, as_json: bool, lang: str, out: TextIO) -> int:
+    """Agreement of the scorer with the school's instructors, from their reviewed verdicts."""
+    from simulator.calibration import agreement_by_scenario_kind, render_reviews
+    from simulator.practice.review import calibration_pairs
+    from simulator.store.db import Database
+
+    database = Database(database_url)
+    try:
+        with database.read() as session:
+            table = agreement_by_scenario_kind(calibration_pairs(session))
+    finally:
+        database.dispose()
+    if as_json:
+        payload: dict[str, dict[str, dict[str, float]]] = {}
+        for (scenario, kind), agreement in table.items():
+            payload.setdefault(scenario, {})[kind] = {
+                "n": agreement.n,
+                "agreement": round(agreement.raw, 3),
+                "kappa": round(agreement.kappa, 3),
+            }
+        print(json.dumps({"reviews": payload}, ensure_ascii=False, indent=2), file=out)
+    else:
+        print(render_reviews(table, lang), file=out)
+    return 0
+
+
 def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
     """Agreement of the scorer with a school's assessors, per criterion kind."""
     from simulator.calibration import calibrate, load_labels, render
     from simulator.loader import load_library
 
     lang = ui_lang(args)
+    database_url = args.database or os.environ.get("CENTRALINO_DATABASE_URL")
+    if args.labels is None:
+        if not database_url:
+            raise CentralinoError(
+                "Indica un file LABELS oppure --database URL (o CENTRALINO_DATABASE_URL).",
+                "Give a LABELS file or --database URL (or CENTRALINO_DATABASE_URL).",
+            )
+        return _calibrate_reviews(database_url, args.json, lang, out)
     path = Path(args.labels)
     report = calibrate(load_labels(path), path.parent, load_library(library_root(args)))
     if args.json:
@@ -389,7 +423,14 @@ def build_parser() -> argparse.ArgumentParser:
         "calibrate",
         help="accordo con i valutatori: kappa per tipo / agreement with assessors: kappa per kind",
     )
-    p.add_argument("labels", help="file YAML delle chiamate valutate / LABELS file")
+    p.add_argument(
+        "labels", nargs="?", default=None, help="file YAML delle chiamate valutate / LABELS file"
+    )
+    p.add_argument(
+        "--database",
+        metavar="URL",
+        help="dai verdetti rivisti dagli istruttori / from the instructors' reviewed verdicts",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_calibrate)
 

@@ -13,7 +13,6 @@ the calibration data (``calibration_pairs``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -37,13 +36,14 @@ MAX_NOTE = 2000
 MAX_REASON = 1000
 
 
-@dataclass(frozen=True, slots=True)
 class ReviewError(ValueError):
     """A note or an override refused, with the field and the message in it and en."""
 
-    field: str
-    it: str
-    en: str
+    def __init__(self, field: str, it: str, en: str) -> None:
+        super().__init__(it)
+        self.field = field
+        self.it = it
+        self.en = en
 
 
 def _override_of(row: VerdictOverride) -> Override:
