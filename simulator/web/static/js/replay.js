@@ -17,13 +17,15 @@ function stop() {
   if (all) all.textContent = all.dataset.labelPlay;
 }
 
-function play(url) {
+function play(url, seq) {
   return new Promise((resolve) => {
     const done = () => {
       player.removeEventListener("ended", done);
       player.removeEventListener("error", done);
+      delete document.body.dataset.playing;
       resolve();
     };
+    document.body.dataset.playing = seq; // which turn is sounding (styles, tests)
     player.addEventListener("ended", done);
     player.addEventListener("error", done);
     player.src = url;
@@ -47,7 +49,7 @@ async function playAll(button) {
     const at = (Number(turn.closest(".turn").dataset.t) - first) * 1000;
     await wait(began + at - performance.now());
     if (mine !== session) return;
-    await play(turn.dataset.clip);
+    await play(turn.dataset.clip, turn.dataset.seq);
     if (mine !== session) return;
   }
   button.textContent = button.dataset.labelPlay;
@@ -62,6 +64,11 @@ function jump(step) {
   const here = document.activeElement || document.body;
   const list = verdicts();
   if (!list.length) return;
+  if (here === document.body || here === document.documentElement) {
+    // Nothing focused yet: the first verdict, or the last one going back.
+    (step > 0 ? list[0] : list[list.length - 1]).focus();
+    return;
+  }
   const after = (el) => here.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING;
   let target;
   if (step > 0) target = list.find((el) => el !== here && after(el) && !here.contains(el));
@@ -90,7 +97,7 @@ export function start() {
     button.hidden = false;
     button.addEventListener("click", () => {
       stop();
-      play(button.dataset.clip);
+      play(button.dataset.clip, button.dataset.seq);
     });
   }
   const all = document.getElementById("play-all");
