@@ -53,7 +53,7 @@ from simulator.web import (
 )
 from simulator.web.errors import wants_json
 from simulator.web.search import directory_hits
-from simulator.web.shortcuts import SHORTCUTS, aria_keys
+from simulator.web.shortcuts import REPLAY_SHORTCUTS, SHORTCUTS, aria_keys
 
 bp = Blueprint("console", __name__)
 
@@ -550,7 +550,7 @@ def settings() -> ResponseReturnValue:
 @bp.get("/help")
 def help_page() -> ResponseReturnValue:
     """Every shortcut, how the console works, and the screen readers it was tested with."""
-    return render_template("help.html", shortcuts=SHORTCUTS)
+    return render_template("help.html", shortcuts=SHORTCUTS, replay_shortcuts=REPLAY_SHORTCUTS)
 
 
 @bp.post("/ring-mute")
