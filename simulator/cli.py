@@ -339,9 +339,10 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_play(args: argparse.Namespace, out: TextIO) -> int:
-    from simulator.terminal import play
+    from simulator.terminal import play, purge_recordings, retention_days
 
     root = library_root(args)
+    purge_recordings(sessions_dir(root), retention_days())
     scenario, company, _ = _resolve_scenario(args.scenario, root)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     log_path = Path(args.log) if args.log else sessions_dir(root) / f"{scenario.id}-{stamp}.jsonl"
@@ -354,6 +355,24 @@ def cmd_play(args: argparse.Namespace, out: TextIO) -> int:
         audio=getattr(args, "audio", False),
         log_path=log_path,
     )
+
+
+def cmd_purge_recordings(args: argparse.Namespace, out: TextIO) -> int:
+    """Delete terminal sessions' spoken replies older than the retention period."""
+    from simulator.terminal import purge_recordings, retention_days
+
+    days = args.days if args.days is not None else retention_days()
+    folder = Path(args.sessions) if args.sessions else sessions_dir(library_root(args))
+    removed = purge_recordings(folder, days)
+    print(
+        tr(
+            ui_lang(args),
+            f"Registrazioni cancellate (oltre {days} giorni): {removed}",
+            f"Recordings deleted (older than {days} days): {removed}",
+        ),
+        file=out,
+    )
+    return 0
 
 
 def cmd_practice(args: argparse.Namespace, out: TextIO) -> int:
@@ -399,6 +418,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--multiplier", type=float, default=1.0)
     p.add_argument("--log", help="file del registro eventi (JSONL) / event log file")
     p.set_defaults(func=cmd_practice)
+
+    p = sub.add_parser(
+        "purge-recordings",
+        help="cancella le registrazioni scadute / delete expired recordings",
+    )
+    p.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help="default: 90 o / or CENTRALINO_RECORDING_RETENTION_DAYS",
+    )
+    p.add_argument("--sessions", help="cartella delle sessioni / sessions folder")
+    p.set_defaults(func=cmd_purge_recordings)
 
     p = sub.add_parser("run", help="esegue un allievo simulato / play a scripted trainee")
     p.add_argument("scenario")
