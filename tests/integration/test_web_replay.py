@@ -348,3 +348,14 @@ def test_bad_verdict_is_a_clear_400(app, users, verdict):
     )
     assert r.status_code == 400
     assert "Scegli superato o non superato." in r.get_data(as_text=True)
+
+
+def test_replay_in_english(app, users):
+    attempt_id, _ = _finished_call(app, users["luca"])
+    client = app.test_client()
+    login(client, "luca")
+    client.get("/lang/en")
+    html = client.get(f"/attempts/{attempt_id}/replay").get_data(as_text=True)
+    assert "<title>Replay: Messaggio per il signor Bianchi - Centralino</title>" in html
+    assert re.search(r"Opens with greeting and company: passed, 00:0\d</h3>", html)
+    assert "Play all in order" in html and "Audio file: " in html
