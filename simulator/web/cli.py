@@ -172,7 +172,7 @@ def install(app: Flask) -> None:
     @app.cli.command("purge-recordings")
     def purge() -> None:
         """Delete the audio of recordings older than RECORDING_RETENTION_DAYS (text stays)."""
-        removed = purge_recordings(current_app)  # type: ignore[arg-type]
+        removed = purge_recordings(current_app)
         days = current_app.config["RECORDING_RETENTION_DAYS"]
         click.echo(
             f"Registrazioni cancellate (oltre {days} giorni): {removed} "
