@@ -187,6 +187,18 @@ def add_note(
             f"Nota: al massimo {MAX_NOTE} caratteri.",
             f"Note: at most {MAX_NOTE} characters.",
         )
+    if criterion_id:
+        report = session.scalar(select(Score.report).where(Score.attempt_id == attempt_id))
+        if not any(c["id"] == criterion_id for c in (report or {}).get("criteria", [])):
+            raise ReviewError("at", "Criterio sconosciuto.", "Unknown criterion.")
+    if seq is not None:
+        found = session.scalar(
+            select(AttemptEvent.id).where(
+                AttemptEvent.attempt_id == attempt_id, AttemptEvent.seq == seq
+            )
+        )
+        if found is None:
+            raise ReviewError("at", "Momento della chiamata sconosciuto.", "Unknown moment.")
     note = CoachingNote(
         attempt_id=attempt_id,
         author_id=author_id,

@@ -359,3 +359,15 @@ def test_replay_in_english(app, users):
     assert "<title>Replay: Messaggio per il signor Bianchi - Centralino</title>" in html
     assert re.search(r"Opens with greeting and company: passed, 00:0\d</h3>", html)
     assert "Play all in order" in html and "Audio file: " in html
+
+
+@pytest.mark.parametrize("at", ["criterion-" + "x" * 300, "seq-99999", "elsewhere"])
+def test_a_note_on_an_unknown_moment_or_criterion_is_a_clear_400(app, users, at):
+    attempt_id, _ = _finished_call(app, users["luca"])
+    client = app.test_client()
+    login(client, "ada")
+    page = client.get(f"/attempts/{attempt_id}/replay").get_data(as_text=True)
+    r = client.post(f"/attempts/{attempt_id}/notes", data=form_data(page, at=at, text="Bene."))
+    assert r.status_code == 400
+    with app.extensions["centralino_db"].read() as s:
+        assert s.scalar(select(func.count()).select_from(CoachingNote)) == 0
