@@ -124,6 +124,15 @@ def test_keyboard_jumps_between_verdicts_and_plays_the_turn(page: Page, live: Li
     assert caller.value.response().status == 200
     # No clip started on its own before the trainee asked.
     assert page.evaluate("document.querySelectorAll('audio[autoplay]').length") == 0
+    # "Play all" starts with the first turn that has audio, and the same button stops it.
+    play_all = page.locator("#play-all")
+    first_clip = page.locator(".play-turn").first.get_attribute("data-clip") or ""
+    with page.expect_request(re.compile(re.escape(first_clip) + "$")):
+        play_all.focus()
+        page.keyboard.press("Enter")
+    expect(play_all).to_have_text("Ferma l'ascolto")
+    page.keyboard.press("Enter")
+    expect(play_all).to_have_text("Ascolta tutto in ordine")
 
 
 def test_instructor_reviews_a_verdict_by_keyboard(page: Page, live: LiveServer) -> None:
