@@ -176,3 +176,24 @@ def test_replay_without_javascript(nojs_page: Page, live: LiveServer) -> None:
     caller = page.request.get(f"{live.url}{links.first.get_attribute('href')}")
     assert caller.status == 200 and caller.body()[:4] == b"RIFF"
     expect(page.locator("h3#verdict-1")).to_be_visible()
+
+
+def test_replay_at_320px_in_forced_colours(narrow_page: Page, live: LiveServer) -> None:
+    """No horizontal scroll; every control at least 24 px high and inside the viewport."""
+    page = narrow_page
+    attempt_id, _said = _finished_call(live, "marta")
+    log_in_instructor(page, live)
+    page.goto(f"{live.url}/attempts/{attempt_id}/replay")
+    expect(page.locator("#play-all")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"horizontal scroll at 320 px ({width})"
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('main button, main select, main textarea,'
+                 + ' main input')]
+            .filter((el) => el.type !== 'hidden' && el.offsetParent !== null)
+            .map((el) => { const r = el.getBoundingClientRect();
+              return {id: el.id || el.textContent.trim().slice(0, 20), h: r.height,
+                      right: r.right}; })"""
+    )
+    for box in boxes:
+        assert box["h"] >= 24 and box["right"] <= 321, f"control too small or cut off: {box}"

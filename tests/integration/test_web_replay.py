@@ -78,7 +78,7 @@ def test_trainee_replays_own_call_with_verdicts_at_their_moment(app, users):
     caller = client.get(caller_links[0])
     assert caller.status_code == 200 and caller.data[:4] == b"RIFF"
     # No autoplay anywhere; the play buttons exist for the script, the links for everyone.
-    assert "autoplay" not in html and 'class="play-turn"' in html
+    assert "autoplay" not in html and 'play-turn" data-clip=' in html
     result = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert f'href="/attempts/{attempt_id}/replay"' in result
 
