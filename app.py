@@ -85,12 +85,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     i18n.install(app)
     library_view.install(app)
 
-    from simulator.web import auth, console, errors, exams, health, instructor
+    from simulator.web import auth, console, errors, exams, health, instructor, replay
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(instructor.bp)
     app.register_blueprint(exams.bp)
+    app.register_blueprint(replay.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(voice.bp)
 
@@ -103,4 +104,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.install(app)
     cli.install(app)
     notices.announce(app)
+    cli.purge_at_start(app)
     return app

@@ -391,7 +391,7 @@ def _results(
     score = attempts.stored_score(ctx.db, call.attempt_id)
     if score is None:
         score = attempts.score_attempt(ctx.db, call.attempt_id)
-    report = score.report or {}
+    report = attempts.effective_score(ctx.db, call.attempt_id) or score.report or {}
     ras = report.get("ra", {})
     passed = sum(1 for result in ras.values() if result.get("passed"))
     summary = (
@@ -399,7 +399,7 @@ def _results(
         if lang.startswith("en")
         else f"Risultati attesi superati: {passed} su {len(ras)}."
     )
-    verdict = texts.text("result_pass" if score.passed else "result_fail", lang)
+    verdict = texts.text("result_pass" if report.get("passed") else "result_fail", lang)
     lines = [
         *spoken,
         system(texts.text("finished", lang), lang),

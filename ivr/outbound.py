@@ -11,6 +11,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from twilio.base.exceptions import TwilioException
 from twilio.http import HttpClient
@@ -96,6 +97,16 @@ def call_me(
         lang=settings.language,
     )
     base = settings.public_base_url
+    recording: dict[str, Any] = {}
+    if settings.record_calls:
+        # Twilio records the whole call and tells /ivr/recording where the file is. Only calls
+        # we place: an incoming call starts with the PIN, whose tones must not be recorded.
+        recording = {
+            "record": True,
+            "recording_status_callback": f"{base}/ivr/recording",
+            "recording_status_callback_method": "POST",
+            "recording_status_callback_event": ["completed"],
+        }
     try:
         call = client.calls.create(
             to=phone,
@@ -105,6 +116,7 @@ def call_me(
             status_callback=f"{base}/ivr/status",
             status_callback_method="POST",
             status_callback_event=STATUS_EVENTS,
+            **recording,
         )
     except TwilioException as exc:
         raise TelephonyError(

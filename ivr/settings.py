@@ -39,6 +39,8 @@ class IvrSettings:
     # A call from a trainee's verified number skips the PIN only when the school says so.
     trust_caller_id: bool = False
     free_practice: bool = True  # the phone menu offers the library, as the browser does
+    # Calls Centralino places are recorded by Twilio (the school's choice, told to trainees).
+    record_calls: bool = False
     missing: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -97,6 +99,7 @@ def load(config: Mapping[str, Any], environ: Mapping[str, str] | None = None) ->
         pin_limit=str(config.get("PIN_RATE_LIMIT") or "5 per 15 minutes"),
         trust_caller_id=_flag(config.get("IVR_TRUST_CALLER_ID")),
         free_practice=bool(config.get("FREE_PRACTICE", True)),
+        record_calls=_flag(config.get("IVR_RECORD_CALLS")),
         missing=tuple(key for key, value in secrets.items() if not value),
     )
 

@@ -328,6 +328,41 @@ def status() -> ResponseReturnValue:
     return "", 204
 
 
+_RECORDING_SID = re.compile(r"^RE[0-9a-f]{32}$")
+
+
+@bp.post("/recording")
+@webhook
+def recording() -> ResponseReturnValue:
+    """Twilio finished recording a call we placed (``IVR_RECORD_CALLS``): keep where it is.
+
+    The audio stays with Twilio; the attempt keeps its address for the replay and the GDPR
+    export, and the retention purge forgets it with the other recordings.
+    """
+    call_sid = _call_sid() or ""
+    sid = request.form.get("RecordingSid", "")
+    url = request.form.get("RecordingUrl", "")
+    if (
+        not settings().record_calls
+        or request.form.get("RecordingStatus", "completed") != "completed"
+        or not _RECORDING_SID.match(sid)
+        or not url.startswith("https://")
+    ):
+        return "", 204
+    ctx = _ctx()
+    try:
+        row = state.current(ctx.db, call_sid)
+        if row is None or row.attempt_id is None:
+            return "", 204
+        from simulator.practice import recordings
+
+        with ctx.db.write() as session:
+            recordings.keep_phone_call(session, row.attempt_id, sid, url[:500])
+    except Exception:
+        log.exception("IVR recording callback failed for %s", call_sid)
+    return "", 204
+
+
 def _moves_forward(row: state.CallRow, call_status: str) -> bool:
     """Whether a status callback may change the call: never after a final status, never back."""
     current = row.twilio_status

@@ -16,12 +16,18 @@ F ("non valutabile" never passes). The LABELS file (YAML)::
         marks: {riservatezza: P}
 
 Paths are relative to the LABELS file.
+
+The school's own overrides are calibration data too: every verdict an instructor reviewed on a
+stored attempt (confirmed or overrode, ``simulator.practice.review``) is a pair, and
+:func:`agreement_by_scenario_kind` gives the same figures per scenario and criterion kind
+(``simulator calibrate --database URL`` and the instructor's calibration page).
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -238,4 +244,47 @@ def render(report: CalibrationReport, lang: str = "it") -> str:
         lines.append("  " + (d.evidence_en if en else d.evidence_it))
     for item in report.unknown:
         lines.append(("Unknown criterion or RA: " if en else "Criterio o RA sconosciuto: ") + item)
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewedVerdict:
+    """One criterion of a stored attempt an instructor reviewed (confirmed or overrode)."""
+
+    scenario: str
+    criterion: str
+    kind: str
+    scorer: Mark
+    assessor: Mark
+
+
+def agreement_by_scenario_kind(
+    verdicts: Sequence[ReviewedVerdict],
+) -> dict[tuple[str, str], Agreement]:
+    """Per (scenario, criterion kind): raw agreement and kappa of the scorer with instructors.
+
+    Pairs are (assessor, scorer), as in :func:`calibrate`; a kind the instructors keep
+    correcting has a low agreement, and a kappa near or below 0 says the scorer does no better
+    than chance.
+    """
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for verdict in verdicts:
+        groups[(verdict.scenario, verdict.kind)].append((verdict.assessor, verdict.scorer))
+    return {key: Agreement(tuple(pairs)) for key, pairs in sorted(groups.items())}
+
+
+def render_reviews(table: dict[tuple[str, str], Agreement], lang: str = "it") -> str:
+    """Plain lines for ``simulator calibrate --database``: one per scenario and kind."""
+    en = lang == "en"
+    lines = ["scenario | kind | n | " + ("agreement" if en else "accordo") + " | kappa"]
+    for (scenario, kind), agreement in table.items():
+        lines.append(
+            f"{scenario} | {kind} | {agreement.n} | {agreement.raw:.0%} | {agreement.kappa:.2f}"
+        )
+    if not table:
+        lines.append(
+            "No verdict reviewed by an instructor yet."
+            if en
+            else "Nessun verdetto ancora rivisto da un istruttore."
+        )
     return "\n".join(lines)

@@ -212,12 +212,46 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     return 1 if differences else 0
 
 
+def _calibrate_reviews(database_url: str, as_json: bool, lang: str, out: TextIO) -> int:
+    """Agreement of the scorer with the school's instructors, from their reviewed verdicts."""
+    from simulator.calibration import agreement_by_scenario_kind, render_reviews
+    from simulator.practice.review import calibration_pairs
+    from simulator.store.db import Database
+
+    database = Database(database_url)
+    try:
+        with database.read() as session:
+            table = agreement_by_scenario_kind(calibration_pairs(session))
+    finally:
+        database.dispose()
+    if as_json:
+        payload: dict[str, dict[str, dict[str, float]]] = {}
+        for (scenario, kind), agreement in table.items():
+            payload.setdefault(scenario, {})[kind] = {
+                "n": agreement.n,
+                "agreement": round(agreement.raw, 3),
+                "kappa": round(agreement.kappa, 3),
+            }
+        print(json.dumps({"reviews": payload}, ensure_ascii=False, indent=2), file=out)
+    else:
+        print(render_reviews(table, lang), file=out)
+    return 0
+
+
 def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
     """Agreement of the scorer with a school's assessors, per criterion kind."""
     from simulator.calibration import calibrate, load_labels, render
     from simulator.loader import load_library
 
     lang = ui_lang(args)
+    database_url = args.database or os.environ.get("CENTRALINO_DATABASE_URL")
+    if args.labels is None:
+        if not database_url:
+            raise CentralinoError(
+                "Indica un file LABELS oppure --database URL (o CENTRALINO_DATABASE_URL).",
+                "Give a LABELS file or --database URL (or CENTRALINO_DATABASE_URL).",
+            )
+        return _calibrate_reviews(database_url, args.json, lang, out)
     path = Path(args.labels)
     report = calibrate(load_labels(path), path.parent, load_library(library_root(args)))
     if args.json:
@@ -305,9 +339,10 @@ def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_play(args: argparse.Namespace, out: TextIO) -> int:
-    from simulator.terminal import play
+    from simulator.terminal import play, purge_recordings, retention_days
 
     root = library_root(args)
+    purge_recordings(sessions_dir(root), retention_days())
     scenario, company, _ = _resolve_scenario(args.scenario, root)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     log_path = Path(args.log) if args.log else sessions_dir(root) / f"{scenario.id}-{stamp}.jsonl"
@@ -320,6 +355,24 @@ def cmd_play(args: argparse.Namespace, out: TextIO) -> int:
         audio=getattr(args, "audio", False),
         log_path=log_path,
     )
+
+
+def cmd_purge_recordings(args: argparse.Namespace, out: TextIO) -> int:
+    """Delete terminal sessions' spoken replies older than the retention period."""
+    from simulator.terminal import purge_recordings, retention_days
+
+    days = args.days if args.days is not None else retention_days()
+    folder = Path(args.sessions) if args.sessions else sessions_dir(library_root(args))
+    removed = purge_recordings(folder, days)
+    print(
+        tr(
+            ui_lang(args),
+            f"Registrazioni cancellate (oltre {days} giorni): {removed}",
+            f"Recordings deleted (older than {days} days): {removed}",
+        ),
+        file=out,
+    )
+    return 0
 
 
 def cmd_practice(args: argparse.Namespace, out: TextIO) -> int:
@@ -366,6 +419,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log", help="file del registro eventi (JSONL) / event log file")
     p.set_defaults(func=cmd_practice)
 
+    p = sub.add_parser(
+        "purge-recordings",
+        help="cancella le registrazioni scadute / delete expired recordings",
+    )
+    p.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help="default: 90 o / or CENTRALINO_RECORDING_RETENTION_DAYS",
+    )
+    p.add_argument("--sessions", help="cartella delle sessioni / sessions folder")
+    p.set_defaults(func=cmd_purge_recordings)
+
     p = sub.add_parser("run", help="esegue un allievo simulato / play a scripted trainee")
     p.add_argument("scenario")
     p.add_argument("--script", required=True)
@@ -389,7 +455,14 @@ def build_parser() -> argparse.ArgumentParser:
         "calibrate",
         help="accordo con i valutatori: kappa per tipo / agreement with assessors: kappa per kind",
     )
-    p.add_argument("labels", help="file YAML delle chiamate valutate / LABELS file")
+    p.add_argument(
+        "labels", nargs="?", default=None, help="file YAML delle chiamate valutate / LABELS file"
+    )
+    p.add_argument(
+        "--database",
+        metavar="URL",
+        help="dai verdetti rivisti dagli istruttori / from the instructors' reviewed verdicts",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_calibrate)
 

@@ -141,6 +141,37 @@ HELP_EN = """Commands (anything else is said to the caller):
 /listen FILE.wav (a WAV file as your reply)"""
 
 
+NOTICE_MARKER = ".recording-notice-seen"
+DEFAULT_RETENTION_DAYS = 90
+
+
+def retention_days() -> int:
+    """``CENTRALINO_RECORDING_RETENTION_DAYS``, as for the web app (90 by default)."""
+    raw = os.environ.get("CENTRALINO_RECORDING_RETENTION_DAYS", "")
+    return int(raw) if raw.strip().isdigit() else DEFAULT_RETENTION_DAYS
+
+
+def recordings_folder(log_path: Path) -> Path:
+    """Where a session's spoken replies are kept: beside its log."""
+    return log_path.with_name(log_path.stem + ".audio")
+
+
+def purge_recordings(sessions: Path, days: int, now: float | None = None) -> int:
+    """Delete spoken replies older than ``days`` under ``sessions``; how many were deleted.
+
+    The session logs (the words) stay.
+    """
+    if not sessions.is_dir():
+        return 0
+    cutoff = (time.time() if now is None else now) - days * 86_400
+    removed = 0
+    for wav in sessions.glob("*.audio/*.wav"):
+        if wav.stat().st_mtime < cutoff:
+            wav.unlink()
+            removed += 1
+    return removed
+
+
 class TerminalSession:
     """One practice session bound to a terminal."""
 
@@ -362,7 +393,37 @@ class TerminalSession:
             self.tr("Riconosciuto: ", "Recognised: ")
             + f"{recognition.transcript} ({recognition.confidence:.2f})"
         )
+        before = len(self.log)
         self.apply(heard.action())
+        said = next(
+            (i for i, e in enumerate(self.log[before:], start=before + 1) if e.kind == "say"), None
+        )
+        if said is not None:
+            self._keep_recording(said, wav)
+
+    def _keep_recording(self, seq: int, wav: bytes) -> None:
+        """Keep a spoken reply next to the session log, as ``<log>.audio/<seq>.wav``.
+
+        ``seq`` is the reply's line number in the log. The first time, say what is kept and
+        for how long (``simulator purge-recordings`` and every start remove older files).
+        """
+        if self.log_path is None:
+            return
+        folder = recordings_folder(self.log_path)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{seq}.wav").write_bytes(wav)
+        marker = self.log_path.parent / NOTICE_MARKER
+        if not marker.exists():
+            days = retention_days()
+            self.say(
+                self.tr(
+                    f"Nota: la registrazione della tua voce è salvata in {folder} per {days} "
+                    "giorni, poi viene cancellata; il testo resta nel registro.",
+                    f"Note: the recording of your voice is saved in {folder} for {days} days, "
+                    "then deleted; the text stays in the log.",
+                )
+            )
+            marker.write_text(f"{days}\n", encoding="utf-8")
 
     def _form(self, kind: str) -> dict[str, Any]:
         data: dict[str, Any] = {}

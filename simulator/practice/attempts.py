@@ -27,7 +27,7 @@ from simulator.call_state import CallState, from_snapshot, to_snapshot
 from simulator.errors import CallStateError
 from simulator.events import Action, Event
 from simulator.model import Company, Scenario
-from simulator.practice import accounts, field_limits, lti_grades
+from simulator.practice import accounts, field_limits, lti_grades, review
 from simulator.practice.library import models_for, models_of
 from simulator.store.db import Database
 from simulator.store.models import (
@@ -462,22 +462,33 @@ def finish(
     return score_attempt(db, attempt_id)
 
 
-def score_attempt(db: Database, attempt_id: int) -> Score:
-    """Score the recorded log and store the report (replacing an earlier score)."""
+def score_attempt(db: Database, attempt_id: int, *, rubric_version_id: int | None = None) -> Score:
+    """Score the recorded log and store the report (replacing an earlier score).
+
+    ``rubric_version_id``: judge with that scenario version's rubric (a re-score after the
+    rubric changed) instead of the version played. The instructor's overrides are kept, and
+    the totals stored with the score are the effective ones (``review.after_rescore``).
+    """
     with db.write() as session:
         attempt = _get(session, attempt_id, None, lock=True)
-        scenario, company = models_of(attempt.scenario_version)
+        rubric = attempt.scenario_version
+        if rubric_version_id is not None:
+            rubric = session.get(ScenarioVersion, rubric_version_id) or rubric
+        scenario, company = models_of(rubric)
         events = [event for _, event in _load_events(session, attempt_id)]
         report = scoring.score(scenario, company, events)
         session.execute(delete(Score).where(Score.attempt_id == attempt_id))
-        row = Score(attempt_id=attempt_id, passed=report.passed, report=report.to_json())
+        stored = {**report.to_json(), "rubric_sha256": rubric.sha256}
+        row = Score(attempt_id=attempt_id, passed=report.passed, report=stored)
         row.ra_results = [
             ScoreRA(ra=ra, score=round(result.score, 3), passed=result.passed)
             for ra, result in report.ra.items()
         ]
         session.add(row)
+        session.flush()
+        effective = review.after_rescore(session, row)
         # A launch from a learning platform: its grade goes out with the score (never lost).
-        lti_grades.queue_grade(session, attempt_id, row.report)
+        lti_grades.queue_grade(session, attempt_id, effective)
         if attempt.status == "active":
             attempt.status = "finished"
             attempt.finished_at = utcnow()
@@ -492,3 +503,38 @@ def stored_score(db: Database, attempt_id: int) -> Score | None:
         if row is not None:
             _ = list(row.ra_results)
         return row
+
+
+def rescore(db: Database, scenario_id: str) -> list[int]:
+    """Re-score every ended attempt of a scenario with its current rubric; the ids re-scored.
+
+    Overrides survive; those the new automatic verdict agrees with are flagged.
+    """
+    with db.read() as session:
+        current = session.scalar(
+            select(ScenarioVersion.id).where(
+                ScenarioVersion.scenario_id == scenario_id, ScenarioVersion.current.is_(True)
+            )
+        )
+        ids = list(
+            session.scalars(
+                select(Attempt.id)
+                .join(ScenarioVersion, ScenarioVersion.id == Attempt.scenario_version_id)
+                .where(ScenarioVersion.scenario_id == scenario_id, Attempt.status != "active")
+                .order_by(Attempt.id)
+            )
+        )
+    if current is None:
+        raise AttemptNotFound(scenario_id)
+    for attempt_id in ids:
+        score_attempt(db, attempt_id, rubric_version_id=current)
+    return ids
+
+
+def effective_score(db: Database, attempt_id: int) -> dict[str, Any] | None:
+    """The attempt's score report with the instructor's overrides applied, or None if unscored.
+
+    The one report every surface shows or exports (``review.effective_verdicts``).
+    """
+    with db.read() as session:
+        return review.effective_verdicts(session, attempt_id)

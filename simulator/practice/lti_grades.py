@@ -8,8 +8,9 @@ failure is logged and kept with its error and the time of the next try (backing 
 dropped. ``flask --app app lti send-grades`` (cron) retries what is due.
 
 Which mark is sent is decided in one place, ``mark_for``: today the practice score (the RA
-results averaged, out of 100). An exam mark out of 50 or an instructor's override plugs in there
-as another ``Mark`` source, checked before the practice score.
+results averaged, out of 100) of the effective report, so an instructor's override moves the
+grade (``review.effective_verdicts``; ``review.override`` queues the new grade). An exam mark
+out of 50 plugs in there as another ``Mark`` source, checked before the practice score.
 """
 
 from __future__ import annotations

@@ -68,14 +68,14 @@ class Database:
 
     def create_all(self) -> None:
         """Create every table (tests; production uses the Alembic migrations)."""
-        from simulator.store import lti, phone  # noqa: F401  (their tables join the metadata)
+        from simulator.store import lti, phone, review  # noqa: F401  (tables join the metadata)
         from simulator.store.models import Base
 
         Base.metadata.create_all(self.engine)
 
     def drop_all(self) -> None:
         """Drop every table (test sessions on a shared PostgreSQL)."""
-        from simulator.store import lti, phone  # noqa: F401  (their tables join the metadata)
+        from simulator.store import lti, phone, review  # noqa: F401  (tables join the metadata)
         from simulator.store.models import Base
 
         Base.metadata.drop_all(self.engine)

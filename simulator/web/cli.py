@@ -10,19 +10,25 @@ flask --app app set-password --username luca
     (password from CENTRALINO_NEW_PASSWORD or prompted; ends the user's open sessions)
 flask --app app assign luca smistamento-acquisti-assente [ALTRO-ID...]
 flask --app app status
+flask --app app purge-recordings
+    (delete the audio of trainees' recordings older than RECORDING_RETENTION_DAYS; also at start)
+flask --app app rescore SCENARIO_ID
+    (judge the ended attempts again with the scenario's current rubric; overrides are kept)
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from simulator.errors import ScenarioError
-from simulator.practice import accounts, library
+from simulator.practice import accounts, attempts, library, recordings
 from simulator.store.db import Database
 from simulator.store.migrate import upgrade
 from simulator.store.models import Assignment, User
@@ -53,6 +59,27 @@ def _create(username: str, name: str, role: str, env_name: str) -> None:
     except accounts.AccountError as exc:
         raise click.ClickException(f"{exc.it} / {exc.en}") from exc
     click.echo(f"Creato {role}: {username}")
+
+
+log = logging.getLogger(__name__)
+
+
+def purge_recordings(app: Flask) -> int:
+    """Delete the audio past the retention period; how many recordings lost their audio."""
+    database: Database = app.extensions["centralino_db"]
+    with database.write() as s:
+        return recordings.purge_expired(s, int(app.config["RECORDING_RETENTION_DAYS"]))
+
+
+def purge_at_start(app: Flask) -> None:
+    """The retention purge each time the app starts (a schema not yet created is no error)."""
+    try:
+        removed = purge_recordings(app)
+    except SQLAlchemyError:
+        log.info("recordings not purged at start: no schema yet (flask --app app db-upgrade)")
+        return
+    if removed:
+        log.info("recordings past retention: audio of %s deleted", removed)
 
 
 def install(app: Flask) -> None:
@@ -141,6 +168,28 @@ def install(app: Flask) -> None:
             for scenario_id in sorted(set(scenario_ids) - current):
                 s.add(Assignment(trainee_id=trainee.id, scenario_id=scenario_id))
         click.echo(f"Assegnati a / assigned to {username}: {', '.join(sorted(set(scenario_ids)))}")
+
+    @app.cli.command("purge-recordings")
+    def purge() -> None:
+        """Delete the audio of recordings older than RECORDING_RETENTION_DAYS (text stays)."""
+        removed = purge_recordings(current_app)
+        days = current_app.config["RECORDING_RETENTION_DAYS"]
+        click.echo(
+            f"Registrazioni cancellate (oltre {days} giorni): {removed} "
+            f"/ recordings deleted (older than {days} days): {removed}"
+        )
+
+    @app.cli.command("rescore")
+    @click.argument("scenario_id")
+    def rescore(scenario_id: str) -> None:
+        """Judge the ended attempts of a scenario with its current rubric (overrides kept)."""
+        try:
+            ids = attempts.rescore(_db(), scenario_id)
+        except attempts.AttemptNotFound as exc:
+            raise click.ClickException(
+                f"Scenario non in libreria / not in the library: {scenario_id}"
+            ) from exc
+        click.echo(f"Rivalutati / re-scored: {len(ids)}")
 
     @app.cli.command("status")
     def status() -> None:

@@ -42,11 +42,23 @@ DEFAULTS: dict[str, Any] = {
     # BREAK_AFTER_MINUTES of continuous practice; the school may choose shorter stretches.
     "BREAK_AFTER_MINUTES": 120,
     "BREAK_MINUTES": 15,
+    # Trainees' recorded replies are kept this many days, then their audio is deleted (the
+    # words stay in the transcript); purged at start-up and by `flask --app app purge-recordings`.
+    "RECORDING_RETENTION_DAYS": 90,
+    # Phone calls recorded by Twilio (off unless the school enables it and says so to trainees).
+    "IVR_RECORD_CALLS": False,
     "DEBUG": False,
     "TESTING": False,
 }
 
-_BOOL_KEYS = {"SECURE_COOKIES", "DEBUG", "TESTING", "FREE_PRACTICE", "IVR_TRUST_CALLER_ID"}
+_BOOL_KEYS = {
+    "SECURE_COOKIES",
+    "DEBUG",
+    "TESTING",
+    "FREE_PRACTICE",
+    "IVR_TRUST_CALLER_ID",
+    "IVR_RECORD_CALLS",
+}
 _INT_KEYS = {
     "MAX_UPLOAD_BYTES",
     "POLL_INTERVAL_MS",
@@ -54,6 +66,7 @@ _INT_KEYS = {
     "TRUSTED_PROXIES",
     "BREAK_AFTER_MINUTES",
     "BREAK_MINUTES",
+    "RECORDING_RETENTION_DAYS",
 }
 
 

@@ -32,7 +32,7 @@ from simulator.events import Action
 from simulator.flaskkit.i18n import lang, pick
 from simulator.flaskkit.security import current_user, db, role_required
 from simulator.knowledge import search_knowledge
-from simulator.practice import accounts, attempts, exams
+from simulator.practice import accounts, attempts, exams, recordings, review
 from simulator.practice.library import current_scenarios
 from simulator.procedure_text import duty_name
 from simulator.store.models import (
@@ -54,7 +54,7 @@ from simulator.web import (
 )
 from simulator.web.errors import wants_json
 from simulator.web.search import directory_hits
-from simulator.web.shortcuts import SHORTCUTS, aria_keys
+from simulator.web.shortcuts import REPLAY_SHORTCUTS, SHORTCUTS, aria_keys
 
 bp = Blueprint("console", __name__)
 
@@ -116,6 +116,9 @@ def home() -> ResponseReturnValue:
             pause_reminder=pause.reminder,
             until_pause=pause.until,
             practice_today=pause.today,
+            recording_notice=recordings.notice_due(s, _me()),
+            retention_days=current_app.config["RECORDING_RETENTION_DAYS"],
+            phone_recording=current_app.config["IVR_RECORD_CALLS"],
         )
 
 
@@ -410,6 +413,8 @@ def act(attempt_id: int) -> ResponseReturnValue:
         return redirect(url_for("console.attempt", attempt_id=attempt_id))
     seen = before if before is not None else snap.last_seq
     base = before if before is not None else snap.since
+    if action.kind == "say" and action.data.get("source") == "voice":
+        _attach_recording(snap, base)
     message, focus, covered = _message_for(action, snap, base)
     if action.kind in ("hangup", "transfer") and (reminder := _pause_after(snap)):
         message = f"{message} {reminder}"  # the action that ended the last call says it
@@ -426,6 +431,16 @@ def act(attempt_id: int) -> ResponseReturnValue:
     elif action.kind == "voicemail_listen":
         params["tool"] = "voicemail"
     return redirect(url_for("console.attempt", **params))
+
+
+def _attach_recording(snap: attempts.Snapshot, after: int) -> None:
+    """A confirmed spoken reply: its audio, kept while it waited, joins the ``say`` recorded."""
+    said = [
+        seq for seq, e in snap.events if seq > after and e.kind == "say" and e.actor == "trainee"
+    ]
+    if said:
+        with db().write() as s:
+            recordings.attach_pending(s, snap.attempt_id, said[0])
 
 
 @bp.get("/attempts/<int:attempt_id>/state")
@@ -555,6 +570,7 @@ def result(attempt_id: int) -> ResponseReturnValue:
             snap=snap,
             view=console_view.build(snap),
             report=score.report,
+            replay_url=url_for("replay.page", attempt_id=attempt_id),
             back_url=url_for("instructor.upload"),
             trial=True,
             pause_reminder=None,
@@ -562,11 +578,16 @@ def result(attempt_id: int) -> ResponseReturnValue:
     from simulator.web.lti.views import send_grade_after_finish
 
     send_grade_after_finish(attempt_id)  # launched from a platform: the grade goes back now
+    with db().read() as s:
+        report = review.effective_verdicts(s, attempt_id)
+        notes = review.notes_of(s, attempt_id)
     return render_template(
         "console/result.html",
         snap=snap,
         view=console_view.build(snap),
-        report=score.report,
+        report=report,
+        notes=notes,
+        replay_url=url_for("replay.page", attempt_id=attempt_id),
         back_url=url_for("console.home"),
         # The call has ended: the moment to say a pause is due (never during a call).
         pause_reminder=practice_breaks.reminder(_me()),
@@ -600,7 +621,7 @@ def settings() -> ResponseReturnValue:
 @bp.get("/help")
 def help_page() -> ResponseReturnValue:
     """Every shortcut, how the console works, and the screen readers it was tested with."""
-    return render_template("help.html", shortcuts=SHORTCUTS)
+    return render_template("help.html", shortcuts=SHORTCUTS, replay_shortcuts=REPLAY_SHORTCUTS)
 
 
 @bp.post("/ring-mute")

@@ -24,11 +24,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from simulator import names
+from simulator.calibration import agreement_by_scenario_kind
 from simulator.errors import Problem, ScenarioError, ScriptError
 from simulator.flaskkit.i18n import lang, pick
 from simulator.flaskkit.security import current_user, db, role_required
 from simulator.model import RA_IDS
-from simulator.practice import accounts, attempts, exams, library, trials
+from simulator.practice import accounts, attempts, exams, library, recordings, review, trials
 from simulator.store.models import (
     MULTIPLIERS,
     VOICE_MODES,
@@ -256,6 +257,7 @@ def export_data(s: Session, user: User) -> dict[str, Any]:
         ),
         "attempts": [],
     }
+    attempt_ids: list[int] = []
     for attempt in s.scalars(select(Attempt).where(Attempt.trainee_id == user.id)):
         events = s.scalars(
             select(AttemptEvent)
@@ -263,6 +265,7 @@ def export_data(s: Session, user: User) -> dict[str, Any]:
             .order_by(AttemptEvent.seq)
         )
         score = s.scalar(select(Score).where(Score.attempt_id == attempt.id))
+        attempt_ids.append(attempt.id)
         out["attempts"].append(
             {
                 "id": attempt.id,
@@ -285,10 +288,17 @@ def export_data(s: Session, user: User) -> dict[str, Any]:
                     }
                     for e in events
                 ],
-                "score": score.report if score else None,
+                # As shown: the scorer's report with the instructor's overrides applied; the
+                # scorer's own verdicts stay under each overridden criterion's "automatic".
+                "score": review.effective_of(s, score) if score else None,
+                "overrides": review.overrides_json(s, attempt.id),
+                "coaching_notes": review.notes_of(s, attempt.id),
             }
         )
     out["exam_sittings"] = exams.export_sittings(s, user.id)
+    kept = recordings.export(s, user.id, attempt_ids)
+    out["recording_notice"] = kept["notice"]
+    out["recordings"] = kept["recordings"]
     return out
 
 
@@ -329,8 +339,9 @@ def attempt_detail(attempt_id: int) -> ResponseReturnValue:
         snap = attempts.snapshot(db(), attempt_id)
     except attempts.AttemptNotFound:
         abort(404)
-    score = attempts.stored_score(db(), attempt_id)
     with db().read() as s:
+        report = review.effective_verdicts(s, attempt_id)
+        notes = review.notes_of(s, attempt_id)
         trainee_user = s.get(User, snap.trainee_id)
         if trainee_user is None or trainee_user.role != "trainee":
             abort(404)  # a trial is seen in the console it was played in, not as an attempt
@@ -351,10 +362,29 @@ def attempt_detail(attempt_id: int) -> ResponseReturnValue:
         "instructor/attempt.html",
         snap=snap,
         view=console_view.build(snap),
-        report=score.report if score else None,
+        report=report,
+        notes=notes,
         trainee=trainee_user,
         filed=filed,
+        replay_url=url_for("replay.page", attempt_id=attempt_id),
         back_url=url_for("instructor.trainee", user_id=snap.trainee_id),
+    )
+
+
+@bp.get("/calibration")
+def calibration() -> ResponseReturnValue:
+    """How often instructors agree with the scorer, per scenario and criterion kind."""
+    with db().read() as s:
+        pairs = review.calibration_pairs(s)
+        titles = {v.scenario_id: v.title for v in library.current_scenarios(s)}
+    table = agreement_by_scenario_kind(pairs)
+    changed = [p for p in pairs if p.scorer != p.assessor]
+    return render_template(
+        "instructor/calibration.html",
+        table=table,
+        titles=titles,
+        reviewed=len(pairs),
+        changed=len(changed),
     )
 
 

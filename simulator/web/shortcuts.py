@@ -53,3 +53,25 @@ def aria_keys(name: str) -> str:
     """The aria-keyshortcuts value of an action ("Alt+Shift+R")."""
     key = KEY_OF.get(name)
     return f"Alt+Shift+{key}" if key else ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayShortcut:
+    code: str  # KeyboardEvent.code
+    shown: str  # the key as printed on the keyboard
+    name: str
+    label: object
+
+
+# The replay page's own keys: none of them is a console key (the console is not on the page).
+REPLAY_SHORTCUTS: tuple[ReplayShortcut, ...] = (
+    ReplayShortcut("Period", ".", "next_verdict", _l("Vai al verdetto successivo")),
+    ReplayShortcut("Comma", ",", "previous_verdict", _l("Vai al verdetto precedente")),
+    ReplayShortcut("KeyY", "Y", "play_turn", _l("Ascolta il turno in cui sei (o del verdetto)")),
+)
+
+
+def replay_keys(name: str) -> str:
+    """The aria-keyshortcuts value of a replay action ("Alt+Shift+.")."""
+    found = next((s for s in REPLAY_SHORTCUTS if s.name == name), None)
+    return f"Alt+Shift+{found.shown}" if found else ""

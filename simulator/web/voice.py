@@ -10,7 +10,8 @@
   transcribed by Whisper through the recognition service (``audio.asr_service``) for the line in
   conversation, then recorded as a ``say`` with ``source: voice``, or sent back for the trainee
   to confirm when their accommodation asks for it or the recogniser was not sure. Bad audio is
-  a 4xx with nothing recorded.
+  a 4xx with nothing recorded. The audio is kept with the attempt for the replay
+  (``simulator.practice.recordings``): with the ``say``, or until the confirmed reply arrives.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from simulator.errors import CallStateError, CentralinoError
 from simulator.expected import talking_line
 from simulator.flaskkit.i18n import pick
 from simulator.flaskkit.security import current_user, db, role_required
-from simulator.practice import accounts, attempts
+from simulator.practice import accounts, attempts, recordings
 from simulator.web import caller_audio
 
 bp = Blueprint("voice", __name__)
@@ -216,12 +217,16 @@ def speech(attempt_id: int) -> ResponseReturnValue:
         )
         if recognition.alternatives:
             message += " " + _("In alternativa: %(other)s", other=recognition.alternatives[0])
+        _keep_recording(attempt_id, wav, None)
         return jsonify({**result, "recorded": False, "confirm": True, "message": message})
     if confirm:
         message = _("Riconosciuto: %(text)s. Premi Invio per inviare.", text=recognition.transcript)
+        _keep_recording(attempt_id, wav, None)
         return jsonify({**result, "recorded": False, "confirm": True, "message": message})
     try:
-        attempts.act(db(), attempt_id, heard.action(), trainee_id=_me(), since=attempts.ONLY_NEW)
+        done = attempts.act(
+            db(), attempt_id, heard.action(), trainee_id=_me(), since=attempts.ONLY_NEW
+        )
     except CallStateError as exc:
         return _error("refused", pick(exc), 409)
     except Exception:
@@ -229,8 +234,24 @@ def speech(attempt_id: int) -> ResponseReturnValue:
         log.exception("engine error on a spoken reply, attempt %s", attempt_id)
         message = _("Errore del simulatore: la frase non è stata registrata. Riprova o scrivi.")
         return _error("engine_error", message, 500)
+    _keep_recording(attempt_id, wav, done)
     message = _("Riconosciuto: %(text)s", text=recognition.transcript)
     return jsonify({**result, "recorded": True, "confirm": False, "message": message})
+
+
+def _keep_recording(attempt_id: int, wav: bytes, done: attempts.Snapshot | None) -> None:
+    """Keep the reply's audio with the attempt: with its ``say``, or waiting for confirmation.
+
+    Keeping it is never worth failing the reply for: a storage error is logged, nothing more.
+    """
+    seq = None
+    if done is not None:
+        seq = next((s for s, e in done.events if e.kind == "say" and e.actor == "trainee"), None)
+    try:
+        with db().write() as s:
+            recordings.keep(s, attempt_id, seq, wav, source="web")
+    except Exception:
+        log.exception("recording of a reply not kept, attempt %s", attempt_id)
 
 
 def line_language(snap: attempts.Snapshot) -> str:

@@ -82,3 +82,28 @@ def test_listen_refuses_bad_files_and_speak_explains_the_microphone(tmp_path: Pa
     if not has_portaudio:
         assert "apt-get install libportaudio2" in out and "pip install sounddevice" in out
     assert "Caller: Good morning. Could I speak to your export manager, please?" in out
+
+
+def test_spoken_reply_is_kept_beside_the_log_until_it_expires(tmp_path: Path) -> None:
+    """/listen keeps the WAV as <log>.audio/<line>.wav, says so once; the purge removes it."""
+    import json
+
+    greeting = tmp_path / "greeting.wav"
+    greeting.write_bytes(spoken("Good morning, how can I help you?"))
+    out = _play(tmp_path, ["/answer", f"/listen {greeting}", "/finish"])
+    assert "the recording of your voice is saved in" in out and "for 90 days" in out
+    lines = (tmp_path / "session.jsonl").read_text(encoding="utf-8").splitlines()
+    said = next(i for i, line in enumerate(lines, start=1) if json.loads(line)["kind"] == "say")
+    kept = tmp_path / "session.audio" / f"{said}.wav"
+    assert kept.read_bytes() == greeting.read_bytes()
+    again = _play(tmp_path, ["/answer", f"/listen {greeting}", "/finish"])
+    assert "the recording of your voice is saved in" not in again  # said once
+    old = kept.stat().st_mtime - 91 * 86_400
+    os.utime(kept, (old, old))
+    done = subprocess.run(
+        [sys.executable, "-m", "simulator.cli", "--lang", "en", "purge-recordings",
+         "--sessions", str(tmp_path)],
+        capture_output=True, text=True, timeout=60, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0 and "Recordings deleted (older than 90 days): 1" in done.stdout
+    assert not kept.exists() and (tmp_path / "session.jsonl").exists()

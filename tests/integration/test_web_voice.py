@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from audio.loudness import PEAK_LIMIT_DBFS, TARGET_LUFS, loudness_lufs, peak_dbfs
 from audio.wav import decode_wav, resample, to_wav
 from audio.wer import word_error_rate
-from simulator.practice import accounts
+from simulator.practice import accounts, recordings
 from simulator.store.models import AttemptEvent
 from simulator.web.testing import csrf_from, form_data, login, make_app, seed_users
 from tests import speech_sets
@@ -96,6 +96,13 @@ def test_spoken_reply_is_recognised_recorded_and_answered(app) -> None:
     assert said.data["source"] == "voice"
     assert 0.5 <= said.data["confidence"] <= 1.0
     assert isinstance(said.data["alternatives"], list)
+    # What was said is kept with the turn, for the replay (the owner hears it back).
+    with app.extensions["centralino_db"].read() as s:
+        kept = recordings.clip(s, attempt_id, said.seq)
+    assert kept is not None and kept.source == "web" and kept.audio[:4] == b"RIFF"
+    client.post(f"{url}/finish", data={"csrf_token": token})
+    replayed = client.get(f"/attempts/{attempt_id}/replay/reply/{said.seq}.wav")
+    assert replayed.status_code == 200 and replayed.data == kept.audio
 
 
 def test_confirm_transcript_returns_text_and_records_nothing(app) -> None:
@@ -132,6 +139,10 @@ def test_confirm_transcript_returns_text_and_records_nothing(app) -> None:
             )
         ).one()
     assert said.data["source"] == "voice" and said.data["text"] == response.json["transcript"]
+    # The audio waited for the confirmation and joined the reply it became.
+    with app.extensions["centralino_db"].read() as s:
+        kept = recordings.clip(s, attempt_id, said.seq)
+    assert kept is not None and kept.audio[:4] == b"RIFF"
 
 
 def _tone_wav(seconds: float, rate: int = 16_000, level: float = 0.3) -> bytes:

@@ -7,7 +7,8 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 import simulator.store.lti  # the LTI tables join the metadata
-import simulator.store.phone  # noqa: F401  (the phone tables join the metadata)
+import simulator.store.phone
+import simulator.store.review  # noqa: F401  (replay and review tables join the metadata)
 from simulator.store.models import Base
 
 config = context.config

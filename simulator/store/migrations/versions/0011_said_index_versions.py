@@ -2,7 +2,7 @@
 a scenario version is unique per content and company, as the library looks it up
 
 Revision ID: 0011_said_index
-Revises: 0006_lti
+Revises: 0009_replay
 Create Date: 2026-12-02 18:20:00
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0011_said_index"
-down_revision: str | None = "0006_lti"
+down_revision: str | None = "0009_replay"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

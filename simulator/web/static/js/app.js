@@ -11,4 +11,7 @@ if (document.body.hasAttribute("data-console")) {
   import("./console.js").then((module) => module.start());
 } else {
   announceNotices();
+  if (document.body.hasAttribute("data-replay")) {
+    import("./replay.js").then((module) => module.start());
+  }
 }
