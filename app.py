@@ -85,11 +85,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     i18n.install(app)
     library_view.install(app)
 
-    from simulator.web import auth, console, errors, health, instructor
+    from simulator.web import auth, braille_views, classes, console, errors, health, instructor
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(instructor.bp)
+    app.register_blueprint(classes.bp)
+    app.register_blueprint(braille_views.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(voice.bp)
 

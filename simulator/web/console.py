@@ -31,7 +31,7 @@ from simulator.errors import CallStateError
 from simulator.events import Action
 from simulator.flaskkit.i18n import lang, pick
 from simulator.flaskkit.security import current_user, db, role_required
-from simulator.practice import accounts, attempts
+from simulator.practice import accounts, attempts, classes
 from simulator.practice.library import current_scenarios
 from simulator.procedure_text import duty_name
 from simulator.store.models import (
@@ -43,6 +43,7 @@ from simulator.store.models import (
     Score,
 )
 from simulator.web import (
+    braille_views,
     caller_audio,
     console_forms,
     console_view,
@@ -85,6 +86,9 @@ def home() -> ResponseReturnValue:
         )
         shown = [card for card in others if filters.keeps(card)]
         pause = practice_breaks.pause_notice(_me())
+        playable = [v for v in library if free or v.scenario_id in assigned]
+        suggestion, paths = classes.suggestion_for(s, _me(), playable)
+        titles = {v.scenario_id: v for v in library}
         rows = s.execute(
             select(Attempt, ScenarioVersion, Score)
             .join(ScenarioVersion, Attempt.scenario_version_id == ScenarioVersion.id)
@@ -105,6 +109,10 @@ def home() -> ResponseReturnValue:
             pause_reminder=pause.reminder,
             until_pause=pause.until,
             practice_today=pause.today,
+            suggestion=suggestion,
+            paths=paths,
+            titles=titles,
+            companies=braille_views.company_ids(),
         )
 
 
@@ -112,6 +120,12 @@ def home() -> ResponseReturnValue:
 @role_required("trainee")
 def start(scenario_id: str) -> ResponseReturnValue:
     """Start a scenario (assigned, or any with free practice) at the trainee's multiplier."""
+    with db().read() as s:
+        if scenario_id in classes.locked_for(s, _me()):
+            abort(
+                403,
+                _("Questo scenario del percorso è ancora bloccato: supera prima il precedente."),
+            )
     if not current_app.config["FREE_PRACTICE"]:
         with db().read() as s:
             allowed = s.scalar(

@@ -27,7 +27,7 @@ from simulator.errors import Problem, ScenarioError, ScriptError
 from simulator.flaskkit.i18n import lang, pick
 from simulator.flaskkit.security import db, role_required
 from simulator.model import RA_IDS
-from simulator.practice import accounts, attempts, library
+from simulator.practice import accounts, attempts, classes, library, register
 from simulator.store.models import (
     MULTIPLIERS,
     VOICE_MODES,
@@ -44,7 +44,7 @@ from simulator.store.models import (
     Ticket,
     User,
 )
-from simulator.web import console_view, library_view, practice_breaks
+from simulator.web import braille_views, console_view, library_view, practice_breaks
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 
@@ -158,8 +158,15 @@ def _trainee_page(
             .where(Attempt.trainee_id == user_id)
             .order_by(Attempt.id.desc())
         ).all()
+        suggestion, paths = classes.suggestion_for(s, user_id, scenarios)
+        in_classes = [k.name for k in classes.classes_of_trainee(s, user_id)]
     return render_template(
         "instructor/trainee.html",
+        suggestion=suggestion,
+        paths=paths,
+        titles={v.scenario_id: v for v in scenarios},
+        in_classes=in_classes,
+        companies=braille_views.company_ids(),
         user=user,
         settings=settings,
         assigned=assigned,
@@ -250,6 +257,11 @@ def export_data(s: Session, user: User) -> dict[str, Any]:
         },
         "assignments": list(
             s.scalars(select(Assignment.scenario_id).where(Assignment.trainee_id == user.id))
+        ),
+        "classes": [k.name for k in classes.classes_of_trainee(s, user.id)],
+        # The course register rows (the CSV export), one per attempt.
+        "register": register.register_records(
+            register.attempt_rows(s, [user.id], register.Filters())
         ),
         "attempts": [],
     }
