@@ -26,6 +26,7 @@ from simulator.next_practice import (
 )
 from simulator.store.models import (
     UNLOCK_RULES,
+    Assignment,
     Attempt,
     ClassInstructor,
     ClassMember,
@@ -218,6 +219,19 @@ def scenario_infos(versions: Iterable[ScenarioVersion]) -> list[ScenarioInfo]:
             )
         )
     return sorted(infos, key=lambda i: (order.get(i.family, 99), i.family, i.level, i.scenario_id))
+
+
+def playable_for(s: Session, trainee_id: int, free_practice: bool) -> list[ScenarioVersion]:
+    """The current scenarios the trainee may start: all with free practice, else the assigned."""
+    from simulator.practice.library import current_scenarios
+
+    versions = current_scenarios(s)
+    if free_practice:
+        return versions
+    assigned = set(
+        s.scalars(select(Assignment.scenario_id).where(Assignment.trainee_id == trainee_id))
+    )
+    return [v for v in versions if v.scenario_id in assigned]
 
 
 def suggestion_for(

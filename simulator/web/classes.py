@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -180,10 +190,13 @@ def results(class_id: int) -> ResponseReturnValue:
             .where(User.id.in_(classes.member_ids(s, klass)))
             .order_by(User.display_name)
         ).all()
-        playable = library.current_scenarios(s)
-        suggestions = {u.id: classes.suggestion_for(s, u.id, playable)[0] for u in people}
-        titles = {v.scenario_id: v.title for v in playable}
-        versions = list(playable)
+        versions = library.current_scenarios(s)
+        free = current_app.config["FREE_PRACTICE"]
+        suggestions = {
+            u.id: classes.suggestion_for(s, u.id, classes.playable_for(s, u.id, free))[0]
+            for u in people
+        }
+        titles = {v.scenario_id: v.title for v in versions}
     points = register.ra_over_time(rows)
     weakest = register.weakest(rows)
     by_family = register.counts_by(rows, "family")

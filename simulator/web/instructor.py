@@ -158,7 +158,8 @@ def _trainee_page(
             .where(Attempt.trainee_id == user_id)
             .order_by(Attempt.id.desc())
         ).all()
-        suggestion, paths = classes.suggestion_for(s, user_id, scenarios)
+        playable = classes.playable_for(s, user_id, current_app.config["FREE_PRACTICE"])
+        suggestion, paths = classes.suggestion_for(s, user_id, playable)
         in_classes = [k.name for k in classes.classes_of_trainee(s, user_id)]
     return render_template(
         "instructor/trainee.html",

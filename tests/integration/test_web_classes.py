@@ -277,3 +277,18 @@ def test_gdpr_export_has_the_register_and_delete_removes_membership(app, users, 
     assert _post(ada, f"{url}/delete", page, confirm_username="luca").status_code == 302
     with app.extensions["centralino_db"].read() as s:
         assert s.scalars(select(ClassMember).where(ClassMember.class_id == class_id)).all() == []
+
+
+def test_class_forms_need_the_csrf_token(app, users, taught):
+    ada, _luca, class_id = taught
+    assert ada.post("/instructor/classes", data={"name": "Senza token"}).status_code == 400
+    r = ada.post(f"/instructor/classes/{class_id}/members", data={"trainee": []})
+    assert r.status_code == 400
+
+
+def test_results_page_in_english(app, users, taught):
+    ada, _luca, class_id = taught
+    ada.get("/lang/en")
+    html = ada.get(f"/instructor/classes/{class_id}/results").get_data(as_text=True)
+    assert "Results of the class Centralinisti 2026" in html
+    assert "Mean score per RA and week" in html and "Weakest criteria" in html
