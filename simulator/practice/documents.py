@@ -42,6 +42,11 @@ def report_text(s: Session, attempt: Attempt, lang: str) -> str:
     return "\n".join(head) + render_report(report, lang)
 
 
+def companies(s: Session) -> dict[str, Company]:
+    """The newest stored version of each company, by id."""
+    return current_companies(s)
+
+
 def company(s: Session, company_id: str) -> Company | None:
     return current_companies(s).get(company_id)
 

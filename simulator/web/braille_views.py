@@ -9,12 +9,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from simulator.flaskkit.i18n import lang
 from simulator.flaskkit.security import current_user, db, login_required
 from simulator.practice import braille, documents
-from simulator.store.models import Attempt, CompanyVersion
+from simulator.store.models import Attempt
 
 bp = Blueprint("braille", __name__)
 
@@ -27,10 +26,11 @@ def _brf(body: bytes, filename: str) -> Response:
     )
 
 
-def company_ids() -> list[str]:
-    """The companies of the stored library, for the download links."""
+def companies() -> list[tuple[str, str]]:
+    """The companies of the stored library as (id, name), for the download links."""
     with db().read() as s:
-        return sorted(set(s.scalars(select(CompanyVersion.company_id))))
+        found = documents.companies(s)
+    return sorted(((cid, c.name) for cid, c in found.items()), key=lambda item: item[1])
 
 
 @bp.get("/braille/directory/<company_id>.brf")

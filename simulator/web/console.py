@@ -112,7 +112,7 @@ def home() -> ResponseReturnValue:
             suggestion=suggestion,
             paths=paths,
             titles=titles,
-            companies=braille_views.company_ids(),
+            companies=braille_views.companies(),
         )
 
 

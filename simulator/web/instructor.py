@@ -167,7 +167,7 @@ def _trainee_page(
         paths=paths,
         titles={v.scenario_id: v for v in scenarios},
         in_classes=in_classes,
-        companies=braille_views.company_ids(),
+        companies=braille_views.companies(),
         user=user,
         settings=settings,
         assigned=assigned,
