@@ -174,8 +174,21 @@ def _filters() -> tuple[register.Filters, dict[str, str]]:
     return filters, {key: (pair[1] if en else pair[0]) for key, pair in problems.items()}
 
 
+def _chosen_trainee() -> int | None:
+    """The one trainee the page is narrowed to (``?trainee=ID``), if any."""
+    raw = (request.args.get("trainee") or "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
 def _rows(s: Session, klass: SchoolClass, filters: register.Filters) -> list[register.AttemptRow]:
-    return register.attempt_rows(s, classes.member_ids(s, klass), filters)
+    """The attempts of the class's trainees, or of the one chosen (404 if not in the class)."""
+    ids = classes.member_ids(s, klass)
+    chosen = _chosen_trainee()
+    if chosen is not None:
+        if chosen not in ids:
+            abort(404)
+        ids = [chosen]
+    return register.attempt_rows(s, ids, filters)
 
 
 @bp.get("/classes/<int:class_id>/results")
@@ -185,11 +198,13 @@ def results(class_id: int) -> ResponseReturnValue:
     with db().read() as s:
         klass = _class_or_404(s, class_id)
         rows = _rows(s, klass, filters if not errors else register.Filters())
-        people = s.scalars(
+        members = s.scalars(
             select(User)
             .where(User.id.in_(classes.member_ids(s, klass)))
             .order_by(User.display_name)
         ).all()
+        chosen = _chosen_trainee()
+        people = [u for u in members if chosen is None or u.id == chosen]
         versions = library.current_scenarios(s)
         free = current_app.config["FREE_PRACTICE"]
         suggestions = {
@@ -207,6 +222,9 @@ def results(class_id: int) -> ResponseReturnValue:
         klass=klass,
         rows=rows,
         people=people,
+        members=members,
+        chosen=chosen,
+        export_args={**filters.query(), **({"trainee": str(chosen)} if chosen else {})},
         filters=filters,
         errors=errors,
         options=library_view.filter_options(versions, lang()),

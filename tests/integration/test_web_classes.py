@@ -292,3 +292,24 @@ def test_results_page_in_english(app, users, taught):
     html = ada.get(f"/instructor/classes/{class_id}/results").get_data(as_text=True)
     assert "Results of the class Centralinisti 2026" in html
     assert "Mean score per RA and week" in html and "Weakest criteria" in html
+
+
+def test_results_and_csv_narrow_to_one_trainee_of_the_class(app, users, taught):
+    ada, _luca, class_id = taught
+    base = f"/instructor/classes/{class_id}"
+    html = ada.get(f"{base}/results?trainee={users['luca']}").get_data(as_text=True)
+    assert "Tentativi mostrati: 1. Filtri attivi." in html
+    assert f"register.csv?trainee={users['luca']}" in html
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                ada.get(f"{base}/register.csv?trainee={users['luca']}")
+                .get_data(as_text=True)
+                .lstrip("\ufeff")
+            )
+        )
+    )
+    assert [row["username"] for row in rows] == ["luca"]
+    # Marta is not in this class: her results are not reachable through it.
+    assert ada.get(f"{base}/results?trainee={users['marta']}").status_code == 404
+    assert ada.get(f"{base}/register.csv?trainee={users['marta']}").status_code == 404
