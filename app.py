@@ -85,13 +85,25 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     i18n.install(app)
     library_view.install(app)
 
-    from simulator.web import auth, console, errors, exams, health, instructor, replay
+    from simulator.web import (
+        auth,
+        braille_views,
+        classes,
+        console,
+        errors,
+        exams,
+        health,
+        instructor,
+        replay,
+    )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(instructor.bp)
     app.register_blueprint(exams.bp)
     app.register_blueprint(replay.bp)
+    app.register_blueprint(classes.bp)
+    app.register_blueprint(braille_views.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(voice.bp)
 

@@ -12,6 +12,9 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Festival's two Italian voices are the default callers in Italian (audio/festival_tts.py).
 debs="espeak-ng libespeak-ng1 sox festival festvox-italp16k festvox-itapc16k"
+# Braille (BRF downloads): liblouis with its Italian tables and its ctypes binding, linked into
+# the venv below. PDF exports: WeasyPrint's Pango and a font with Italian letters.
+debs="$debs liblouis20 liblouis-data python3-louis libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
 [ "$dev" -eq 1 ] && debs="$debs chromium"
 # Trainee voices for the recognition tests (Festival shifted with sox) and the Redis queue test.
 [ "$dev" -eq 1 ] && debs="$debs festival festvox-italp16k festvox-itapc16k redis-server"
@@ -41,6 +44,15 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/pip install -q -e ".$extras"
   touch "$stamp"
 fi
+# Debian's `louis` binding is pure Python over liblouis.so (ctypes) and is installed for
+# /usr/bin/python3 only; link that one package into the venv (not all of dist-packages).
+louis_src=$(dpkg -L python3-louis | grep -m1 '/louis/__init__.py$' | xargs dirname)
+purelib=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+if [ -n "$louis_src" ] && [ ! -e "$purelib/louis" ]; then
+  ln -s "$louis_src" "$purelib/louis"
+fi
+.venv/bin/python -c 'import louis; louis.translateString(["en-us-brf.dis", "it-it-comp6.utb"], "prova")' \
+  || { echo "liblouis: la tabella italiana non si carica / the Italian table does not load" >&2; exit 1; }
 # Compiled translations are build products: make them from the committed .po files.
 if [ -d simulator/web/translations ]; then
   .venv/bin/pybabel compile -d simulator/web/translations >/dev/null

@@ -362,3 +362,68 @@ class ExamSitting(Base):
 
     exam: Mapped[Exam] = relationship()
     trainee: Mapped[User] = relationship()
+
+
+# Unlock rules of a course path step: open from the start, or once the previous step's scenario
+# was passed (every RA, or the one RA the step names).
+UNLOCK_RULES = ("always", "previous_passed")
+
+
+class SchoolClass(Base):
+    """A class (cohort) of trainees, taught by one or more instructors."""
+
+    __tablename__ = "classes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    instructors: Mapped[list[User]] = relationship(
+        secondary="class_instructors", order_by="User.display_name", viewonly=True
+    )
+    members: Mapped[list[User]] = relationship(
+        secondary="class_members", order_by="User.display_name", viewonly=True
+    )
+    path: Mapped[list[PathStep]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="PathStep.position"
+    )
+
+
+class ClassInstructor(Base):
+    __tablename__ = "class_instructors"
+
+    class_id: Mapped[int] = mapped_column(
+        ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ClassMember(Base):
+    """A trainee in a class; deleted with the trainee (GDPR art. 17)."""
+
+    __tablename__ = "class_members"
+
+    class_id: Mapped[int] = mapped_column(
+        ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PathStep(Base):
+    """One scenario of a class's course path, in order, with the rule that unlocks it."""
+
+    __tablename__ = "path_steps"
+    __table_args__ = (UniqueConstraint("class_id", "scenario_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    scenario_id: Mapped[str] = mapped_column(String(120))
+    unlock: Mapped[str] = mapped_column(String(20), default="previous_passed")
+    # With ``previous_passed``: the RA of the previous scenario that must be passed (None: all).
+    ra: Mapped[str | None] = mapped_column(String(40), nullable=True)

@@ -32,7 +32,7 @@ from simulator.events import Action
 from simulator.flaskkit.i18n import lang, pick
 from simulator.flaskkit.security import current_user, db, role_required
 from simulator.knowledge import search_knowledge
-from simulator.practice import accounts, attempts, exams, recordings, review
+from simulator.practice import accounts, attempts, classes, exams, recordings, review
 from simulator.practice.library import current_scenarios
 from simulator.procedure_text import duty_name
 from simulator.store.models import (
@@ -44,6 +44,7 @@ from simulator.store.models import (
     Score,
 )
 from simulator.web import (
+    braille_views,
     caller_audio,
     console_forms,
     console_view,
@@ -94,6 +95,9 @@ def home() -> ResponseReturnValue:
         pause = practice_breaks.pause_notice(_me())
         exam_sittings = exams.sittings_of(s, _me())
         exam_attempts = exams.exam_attempt_ids(s, _me())
+        playable = [v for v in library if free or v.scenario_id in assigned]
+        suggestion, paths = classes.suggestion_for(s, _me(), playable)
+        titles = {v.scenario_id: v for v in library}
         rows = s.execute(
             select(Attempt, ScenarioVersion, Score)
             .join(ScenarioVersion, Attempt.scenario_version_id == ScenarioVersion.id)
@@ -119,6 +123,10 @@ def home() -> ResponseReturnValue:
             recording_notice=recordings.notice_due(s, _me()),
             retention_days=current_app.config["RECORDING_RETENTION_DAYS"],
             phone_recording=current_app.config["IVR_RECORD_CALLS"],
+            suggestion=suggestion,
+            paths=paths,
+            titles=titles,
+            companies=braille_views.companies(),
         )
 
 
@@ -126,6 +134,12 @@ def home() -> ResponseReturnValue:
 @role_required("trainee")
 def start(scenario_id: str) -> ResponseReturnValue:
     """Start a scenario (assigned, or any with free practice) at the trainee's multiplier."""
+    with db().read() as s:
+        if scenario_id in classes.locked_for(s, _me()):
+            abort(
+                403,
+                _("Questo scenario del percorso è ancora bloccato: supera prima il precedente."),
+            )
     if not current_app.config["FREE_PRACTICE"]:
         with db().read() as s:
             allowed = s.scalar(

@@ -29,7 +29,17 @@ from simulator.errors import Problem, ScenarioError, ScriptError
 from simulator.flaskkit.i18n import lang, pick
 from simulator.flaskkit.security import current_user, db, role_required
 from simulator.model import RA_IDS
-from simulator.practice import accounts, attempts, exams, library, recordings, review, trials
+from simulator.practice import (
+    accounts,
+    attempts,
+    classes,
+    exams,
+    library,
+    recordings,
+    register,
+    review,
+    trials,
+)
 from simulator.store.models import (
     MULTIPLIERS,
     VOICE_MODES,
@@ -46,7 +56,13 @@ from simulator.store.models import (
     Ticket,
     User,
 )
-from simulator.web import caller_audio, console_view, library_view, practice_breaks
+from simulator.web import (
+    braille_views,
+    caller_audio,
+    console_view,
+    library_view,
+    practice_breaks,
+)
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 
@@ -162,8 +178,16 @@ def _trainee_page(
             .where(Attempt.trainee_id == user_id)
             .order_by(Attempt.id.desc())
         ).all()
+        playable = classes.playable_for(s, user_id, current_app.config["FREE_PRACTICE"])
+        suggestion, paths = classes.suggestion_for(s, user_id, playable)
+        in_classes = [k.name for k in classes.classes_of_trainee(s, user_id)]
     return render_template(
         "instructor/trainee.html",
+        suggestion=suggestion,
+        paths=paths,
+        titles={v.scenario_id: v for v in scenarios},
+        in_classes=in_classes,
+        companies=braille_views.companies(),
         user=user,
         settings=settings,
         assigned=assigned,
@@ -254,6 +278,11 @@ def export_data(s: Session, user: User) -> dict[str, Any]:
         },
         "assignments": list(
             s.scalars(select(Assignment.scenario_id).where(Assignment.trainee_id == user.id))
+        ),
+        "classes": [k.name for k in classes.classes_of_trainee(s, user.id)],
+        # The course register rows (the CSV export), one per attempt.
+        "register": register.register_records(
+            register.attempt_rows(s, [user.id], register.Filters())
         ),
         "attempts": [],
     }

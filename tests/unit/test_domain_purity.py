@@ -16,6 +16,8 @@ DOMAIN = [
     "simulator.language",
     "simulator.expected",
     "simulator.breaks",
+    "simulator.next_practice",
+    "simulator.directory_text",
 ]
 FORBIDDEN = [
     "flask",

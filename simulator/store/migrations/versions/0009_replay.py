@@ -2,7 +2,7 @@
 instructors' verdict overrides
 
 Revision ID: 0009_replay
-Revises: 0007_exam
+Revises: 0008_classes
 Create Date: 2026-12-02 17:55:56
 
 Only new tables (no change to existing ones), so the merger can re-chain it after 0007/0008.
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0009_replay'
-down_revision: str | None = '0007_exam'
+down_revision: str | None = '0008_classes'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
