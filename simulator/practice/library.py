@@ -54,9 +54,19 @@ def store_company(session: Session, company: Company) -> CompanyVersion:
 
 
 def store_scenario(
-    session: Session, scenario: Scenario, source: str, filename: str, company: Company
+    session: Session,
+    scenario: Scenario,
+    source: str,
+    filename: str,
+    company: Company,
+    *,
+    current: bool = True,
 ) -> tuple[ScenarioVersion, bool]:
-    """Store a validated scenario as the current version of its id; (row, created)."""
+    """Store a validated scenario as the current version of its id; (row, created).
+
+    With ``current=False`` (a file checked but not added: an instructor's trial) the version is
+    found or stored without touching which version trainees play.
+    """
     digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
     company_row = store_company(session, company)
     existing = session.scalar(
@@ -66,13 +76,14 @@ def store_scenario(
             ScenarioVersion.company_version_id == company_row.id,
         )
     )
-    if existing is not None and existing.current:
+    if existing is not None and (existing.current or not current):
         return existing, False
-    session.execute(
-        update(ScenarioVersion)
-        .where(ScenarioVersion.scenario_id == scenario.id)
-        .values(current=False)
-    )
+    if current:
+        session.execute(
+            update(ScenarioVersion)
+            .where(ScenarioVersion.scenario_id == scenario.id)
+            .values(current=False)
+        )
     if existing is not None:
         existing.current = True
         return existing, False
@@ -86,7 +97,7 @@ def store_scenario(
         language=scenario.language,
         level=scenario.level,
         company_version_id=company_row.id,
-        current=True,
+        current=current,
     )
     session.add(row)
     session.flush()

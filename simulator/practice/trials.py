@@ -12,7 +12,6 @@ current: trainees never see it, and adding it later makes that same version curr
 
 from __future__ import annotations
 
-import hashlib
 import time
 
 from sqlalchemy import delete, select
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from simulator.model import Company, Scenario
 from simulator.practice import attempts
-from simulator.practice.library import store_company
+from simulator.practice.library import store_scenario
 from simulator.store.db import Database
 from simulator.store.models import Attempt, ScenarioVersion, User
 
@@ -52,30 +51,7 @@ def trial_version(
 ) -> ScenarioVersion:
     """The stored version of this content, added as not current when new (trainees never see
     it until the instructor adds it to the library)."""
-    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
-    company_row = store_company(session, company)
-    found = session.scalar(
-        select(ScenarioVersion).where(
-            ScenarioVersion.scenario_id == scenario.id,
-            ScenarioVersion.sha256 == digest,
-        )
-    )
-    if found is not None:
-        return found
-    row = ScenarioVersion(
-        scenario_id=scenario.id,
-        sha256=digest,
-        filename=filename,
-        source=source,
-        title=scenario.title,
-        family=scenario.family,
-        language=scenario.language,
-        level=scenario.level,
-        company_version_id=company_row.id,
-        current=False,
-    )
-    session.add(row)
-    session.flush()
+    row, _created = store_scenario(session, scenario, source, filename, company, current=False)
     return row
 
 

@@ -655,3 +655,8 @@ def test_the_same_scenario_over_a_changed_company_is_a_new_version(app, users):
             )
         ).all()
         assert sorted(row.current for row in rows) == [False, True]
+        # A file checked but not added (an instructor's trial) never changes what trainees play.
+        checked, created_checked = store_scenario(
+            session, scenario, source + "# v2\n", "s.yaml", moved, current=False
+        )
+        assert created_checked and not checked.current and second.current
