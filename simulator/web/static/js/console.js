@@ -34,10 +34,7 @@ function focusId(id) {
   if (el) el.focus();
 }
 
-// A caller's reply is recorded with the action that caused it, a human gap ahead of the clock:
-// it joins the log (and so is announced) when it is due, not the instant the action answers.
-function appendEntry(html, dueMs = 0) {
-  if (dueMs > 0) { window.setTimeout(() => appendEntry(html), dueMs); return; }
+function appendEntry(html) {
   const tpl = document.createElement("template");
   tpl.innerHTML = html.trim();
   const item = tpl.content.firstElementChild;
@@ -101,7 +98,7 @@ function applyState(data) {
   setTitle(data.title);
   linesKey = patchIfChanged(byId("lines"), data.lines_html, linesKey);
   lampKey = patchIfChanged(byId("lamp"), data.lamp_html, lampKey);
-  for (const entry of data.entries) appendEntry(entry.html, entry.due_ms);
+  for (const entry of data.entries) appendEntry(entry.html);
   news.onPoll(data);
   setActiveLine(data.active_line);
   setPaused(data.paused);
