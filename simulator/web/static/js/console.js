@@ -107,7 +107,14 @@ function applyState(data) {
   if (voice) voice.onState(data);
 }
 
-async function poll() {
+let inflight = null; // the poll on its way, if any
+
+function poll() {
+  inflight = pollOnce().finally(() => { inflight = null; });
+  return inflight;
+}
+
+async function pollOnce() {
   window.clearTimeout(pollTimer);
   polls += 1;
   if (polls > MAX_POLLS) return;
@@ -217,8 +224,17 @@ function onKeydown(event) {
     if (!voice || !voice.speaksAudioOnly()) announce(statusRegion, lastCallerLine());
     return;
   }
+  runShortcut(name, true);
+}
+
+// A key pressed while an action's update is on its way (Alt+Shift+H just after answering: focus
+// is already on the reply, the line's buttons are not yet) acts on the page that update brings.
+function runShortcut(name, mayWait) {
   const target = document.querySelector(`[data-shortcut="${name}"]`);
-  if (!target) return;
+  if (!target) {
+    if (mayWait && inflight) inflight.then(() => runShortcut(name, false));
+    return;
+  }
   if (target instanceof HTMLButtonElement && target.disabled) { sayWhyDisabled(target); return; }
   if (target instanceof HTMLButtonElement) target.click(); else target.focus();
 }
