@@ -26,9 +26,10 @@ REPO = Path(__file__).resolve().parents[2]
 HUMAN = REPO / "tests/data/human-speech"
 ITALIAN_WER_MAX = 0.35
 # German and Spanish come from espeak-ng only (no Festival voice for them here), whose voices
-# Whisper base hears badly: measured 0.71 (de) and 0.64 (es) at 30 dB SNR on the telephone band.
-# The bound catches a broken path (a wrong language gives about 1.0), not a quality target.
-OTHER_WER_MAX = 0.8
+# Whisper base hears badly: measured 0.71 (de) and 0.64 (es) at 30 dB SNR on the telephone band
+# on one machine, 0.83 (de) on another of the same kind (int8 arithmetic differs by CPU). The
+# bound catches a broken path (a wrong language gives about 1.0), not a quality target.
+OTHER_WER_MAX = 0.9
 
 
 @pytest.fixture(scope="module")
