@@ -4,7 +4,8 @@ A trial is an ordinary attempt (same engine, log, console, score) whose owner is
 the owner's role is the flag, so no column marks it and nothing can forget to set one. Results,
 exports, practice time and LTI grades read trainees' attempts only (an instructor has no launch
 link, no export, no row in the class view), and each instructor keeps one trial at a time:
-starting a new one purges the previous ones with their events and score.
+starting a new one purges the previous ones with their events and score, and a trial left
+behind is purged a day after it started (``purge_stale``, run when the app starts).
 
 A scenario checked on the upload page but not yet added is stored as a version that is not
 current: trainees never see it, and adding it later makes that same version current.
@@ -13,6 +14,7 @@ current: trainees never see it, and adding it later makes that same version curr
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -21,7 +23,7 @@ from simulator.model import Company, Scenario
 from simulator.practice import attempts
 from simulator.practice.library import store_scenario
 from simulator.store.db import Database
-from simulator.store.models import Attempt, ScenarioVersion, User
+from simulator.store.models import Attempt, ScenarioVersion, User, utcnow
 
 
 class NotAnInstructor(PermissionError):
@@ -41,6 +43,25 @@ def is_trial(session: Session, attempt_id: int) -> bool:
 def purge_trials(session: Session, instructor_id: int) -> int:
     """Delete the instructor's trials with their events, records and score; how many."""
     ids = list(session.scalars(select(Attempt.id).where(Attempt.trainee_id == instructor_id)))
+    if ids:
+        session.execute(delete(Attempt).where(Attempt.id.in_(ids)))
+    return len(ids)
+
+
+STALE_AFTER = timedelta(days=1)
+
+
+def purge_stale(session: Session, now: datetime | None = None) -> int:
+    """Delete every instructor's trials started over a day ago (nobody is still trying them);
+    how many."""
+    cutoff = (now or utcnow()) - STALE_AFTER
+    ids = list(
+        session.scalars(
+            select(Attempt.id)
+            .join(User, User.id == Attempt.trainee_id)
+            .where(User.role == "instructor", Attempt.started_at < cutoff)
+        )
+    )
     if ids:
         session.execute(delete(Attempt).where(Attempt.id.in_(ids)))
     return len(ids)

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from simulator.errors import ScenarioError
-from simulator.practice import accounts, attempts, library, recordings
+from simulator.practice import accounts, attempts, library, recordings, trials
 from simulator.store.db import Database
 from simulator.store.migrate import upgrade
 from simulator.store.models import Assignment, User
@@ -72,14 +72,20 @@ def purge_recordings(app: Flask) -> int:
 
 
 def purge_at_start(app: Flask) -> None:
-    """The retention purge each time the app starts (a schema not yet created is no error)."""
+    """The retention purges each time the app starts: recordings past their period and trials
+    left behind (a schema not yet created is no error)."""
     try:
         removed = purge_recordings(app)
+        database: Database = app.extensions["centralino_db"]
+        with database.write() as s:
+            stale = trials.purge_stale(s)
     except SQLAlchemyError:
         log.info("recordings not purged at start: no schema yet (flask --app app db-upgrade)")
         return
     if removed:
         log.info("recordings past retention: audio of %s deleted", removed)
+    if stale:
+        log.info("instructor trials left over a day: %s deleted", stale)
 
 
 def install(app: Flask) -> None:

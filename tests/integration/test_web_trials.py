@@ -233,3 +233,34 @@ def test_a_broken_script_links_each_error_to_its_line_in_its_own_view(app, users
     assert "Il file «rotto.yaml», in sola lettura" in html
     assert '<li id="s1-line-3" tabindex="-1" class="source-view__error">' in html
     assert 'id="line-1"' not in html  # the valid scenario is not shown
+
+
+def test_a_trial_left_behind_is_purged_a_day_later(app, users):
+    """An instructor who never starts another trial does not keep one forever: a day after it
+    started it goes, with its events; a fresh trial and trainees' attempts stay."""
+    from datetime import timedelta
+
+    from simulator.store.models import utcnow
+
+    database = app.extensions["centralino_db"]
+    with database.read() as s:
+        version_id = s.scalar(
+            select(ScenarioVersion.id).where(ScenarioVersion.scenario_id == "web-messaggio")
+        )
+    kept = attempts.start_attempt(database, users["luca"], "web-messaggio")
+    trial = trials.start_trial(database, users["ada"], version_id)
+    with database.write() as s:
+        assert trials.purge_stale(s) == 0  # started just now
+    with database.write() as s:
+        assert trials.purge_stale(s, now=utcnow() + timedelta(hours=25)) == 1
+    with database.read() as s:
+        assert s.get(Attempt, trial) is None
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(AttemptEvent)
+                .where(AttemptEvent.attempt_id == trial)
+            )
+            == 0
+        )
+        assert s.get(Attempt, kept) is not None
