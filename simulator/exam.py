@@ -15,7 +15,10 @@ directory, the session's start) shared by all. Marks come from those scores:
 * inside a call, each counted criterion gets a share by its weight times its RA's weight;
 * a judged criterion earns its share times its score (0-1); a criterion that was "not judged"
   earns nothing and says so; one the rubric leaves out when it never arose (``judge:
-  if_happened``) is left out of the shares, as it is left out of its RA.
+  if_happened``) is left out of the shares, as it is left out of its RA;
+* an assessor's override (``simulator.verdicts``) replaces the scorer's verdict before the
+  shares are made, as it does in the RA: counted, full share when passed, none when failed;
+  the scorer's verdict and the override (who, when, why) both stay in the marks.
 
 Pure: no storage, no web; the practice layer feeds it parsed scenarios and logs.
 """
@@ -24,12 +27,13 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from simulator.events import Event
 from simulator.model import RA_IDS
 from simulator.scoring import CriterionResult, ScoreReport
+from simulator.verdicts import Override
 
 TOTAL_MARKS = 50.0
 DEFAULT_PASS_MARK = 30.0
@@ -319,6 +323,9 @@ class CriterionMarks:
     evidence: str
     evidence_en: str
     t: float | None
+    # The assessor's override when there is one: passed, reason, author, at, and the scorer's
+    # own status under ``automatic_status``.
+    override: Mapping[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -333,6 +340,7 @@ class CriterionMarks:
             "evidence": self.evidence,
             "evidence_en": self.evidence_en,
             "t": self.t,
+            "override": None if self.override is None else dict(self.override),
         }
 
     @classmethod
@@ -349,6 +357,7 @@ class CriterionMarks:
             evidence=str(data["evidence"]),
             evidence_en=str(data["evidence_en"]),
             t=None if data.get("t") is None else float(data["t"]),
+            override=None if data.get("override") is None else dict(data["override"]),
         )
 
 
@@ -438,16 +447,43 @@ def _shares(definition: ExamDefinition, criteria: Sequence[CriterionResult]) -> 
     return [definition.ra_weight(c.ra) * c.weight if c.counted else 0.0 for c in criteria]
 
 
-def mark(definition: ExamDefinition, scored: Sequence[ScoredCall]) -> ExamMarks:
-    """Marks out of 50 from each call's score report (in the exam's order)."""
+def _overridden(
+    criterion: CriterionResult, override: Override | None
+) -> tuple[CriterionResult, dict[str, Any] | None]:
+    """The criterion as the assessor judged it, and what to record of the override."""
+    if override is None:
+        return criterion, None
+    record = {**override.to_json(), "automatic_status": criterion.status}
+    judged = replace(
+        criterion,
+        passed=override.passed,
+        score=1.0 if override.passed else 0.0,
+        judged=True,
+        counted=True,
+    )
+    return judged, record
+
+
+def mark(
+    definition: ExamDefinition,
+    scored: Sequence[ScoredCall],
+    overrides: Mapping[str, Override] | None = None,
+) -> ExamMarks:
+    """Marks out of 50 from each call's score report (in the exam's order).
+
+    ``overrides`` are keyed by the criterion's id on the composed exam scenario (``e1-...``),
+    which is the id the assessor saw when correcting the sitting's attempt.
+    """
     weights = sum(c.weight for c in definition.calls) or 1.0
     calls: list[CallMarks] = []
     for index, (exam_call, one) in enumerate(zip(definition.calls, scored, strict=True)):
         available = TOTAL_MARKS * exam_call.weight / weights
-        shares = _shares(definition, one.report.criteria)
+        prefix = line_prefix(index)
+        judged = [_overridden(c, (overrides or {}).get(prefix + c.id)) for c in one.report.criteria]
+        shares = _shares(definition, [c for c, _record in judged])
         total_share = sum(shares)
         criteria: list[CriterionMarks] = []
-        for criterion, share in zip(one.report.criteria, shares, strict=True):
+        for (criterion, record), share in zip(judged, shares, strict=True):
             offered = available * share / total_share if total_share else 0.0
             earned = offered * criterion.score if criterion.judged else 0.0
             criteria.append(
@@ -463,6 +499,7 @@ def mark(definition: ExamDefinition, scored: Sequence[ScoredCall]) -> ExamMarks:
                     evidence=criterion.evidence.render("it"),
                     evidence_en=criterion.evidence.render("en"),
                     t=criterion.evidence.t,
+                    override=record,
                 )
             )
         calls.append(

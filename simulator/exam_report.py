@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from simulator.exam import CriterionMarks, ExamMarks
+from simulator.report_text import override_sentence
 from simulator.scoring import format_time
 
 
@@ -33,12 +34,20 @@ def _marks(value: float, en: bool = False) -> str:
     return f"{value:.1f}" if en else f"{value:.1f}".replace(".", ",")
 
 
-def _status(criterion: CriterionMarks, en: bool) -> str:
-    if criterion.status == "not_judged":
+def _status(status: str, en: bool) -> str:
+    if status == "not_judged":
         return "NOT JUDGED" if en else "NON VALUTABILE"
-    if criterion.status == "passed":
+    if status == "passed":
         return "PASS" if en else "SUPERATO"
     return "FAIL" if en else "NON SUPERATO"
+
+
+def _override_line(criterion: CriterionMarks, en: bool) -> str:
+    override = criterion.override or {}
+    automatic = _status(str(override.get("automatic_status", "")), en)
+    return override_sentence(
+        str(override.get("author") or ""), str(override.get("reason") or ""), automatic, en
+    )
 
 
 def accommodation_text(multiplier: float | None, allow_pause: bool, lang: str = "it") -> str:
@@ -113,7 +122,9 @@ def exam_report_text(report: ExamReport, lang: str = "it") -> str:
                 share = "left out" if en else "escluso"
             else:
                 share = f"{_marks(criterion.earned, en)} / {_marks(criterion.available, en)}"
-            lines.append(f"- {title} ({criterion.ra}): {_status(criterion, en)}, {share}")
+            lines.append(f"- {title} ({criterion.ra}): {_status(criterion.status, en)}, {share}")
+            if criterion.override:
+                lines.append("  " + _override_line(criterion, en))
             evidence = criterion.evidence_en if en else criterion.evidence
             if evidence:
                 lines.append(("  Evidence: " if en else "  Prova: ") + evidence)

@@ -6,7 +6,10 @@ qualification, with the code after it; evidence is written as sentences in the c
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from simulator.scoring import CriterionResult, ScoreReport
+from simulator.verdicts import Override
 
 
 def _mark(criterion: CriterionResult, en: bool) -> str:
@@ -17,8 +20,20 @@ def _mark(criterion: CriterionResult, en: bool) -> str:
     return "FAIL" if en else "NON SUPERATO"
 
 
-def render_report(report: ScoreReport, lang: str = "it") -> str:
+def override_sentence(author: str, reason: str, automatic: str, en: bool) -> str:
+    """Who changed or confirmed a verdict, why, and what the scorer had said (one sentence,
+    the same in the score report and the exam report)."""
+    why = f": {reason}" if reason else ""
+    if en:
+        return f"Instructor's verdict ({author}){why}. Automatic verdict: {automatic}."
+    return f"Verdetto dell'istruttore ({author}){why}. Verdetto automatico: {automatic}."
+
+
+def render_report(report: ScoreReport, lang: str = "it", overrides: Sequence[Override] = ()) -> str:
+    """The report as text; ``report`` is the effective one when ``overrides`` are given (each
+    overridden criterion says who judged it, why, and what the scorer had said)."""
     en = lang == "en"
+    by_id: Mapping[str, Override] = {o.criterion_id: o for o in overrides}
     ok, ko = ("PASS", "FAIL") if en else ("SUPERATO", "NON SUPERATO")
     lines = [
         ("Result" if en else "Esito") + f": {ok if report.passed else ko}",
@@ -49,6 +64,12 @@ def render_report(report: ScoreReport, lang: str = "it") -> str:
             if not criterion.counted:
                 left_out = " (not counted)" if en else " (non conteggiato)"
             lines.append(f"- {_mark(criterion, en)}: {criterion.name(lang)}{score}{left_out}")
+            override = by_id.get(criterion.id)
+            if override is not None:
+                automatic = ok if override.automatic_passed else ko
+                lines.append(
+                    "  " + override_sentence(override.author, override.reason, automatic, en)
+                )
             lines.append(
                 "  " + ("Evidence" if en else "Prova") + ": " + criterion.evidence.render(lang)
             )

@@ -13,7 +13,7 @@ one, else when its graded score reaches ``pass_at``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +43,16 @@ class Evidence:
             "text": self.it,
             "text_en": self.en,
         }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Evidence:
+        return cls(
+            t=None if data.get("t") is None else float(data["t"]),
+            it=str(data.get("text", "")),
+            en=str(data.get("text_en", "")),
+            quote=data.get("quote"),
+            expected=data.get("expected"),
+        )
 
     def render(self, lang: str = "it") -> str:
         """The evidence as sentences: when, what happened, what was said, what was expected."""
@@ -107,6 +117,26 @@ class CriterionResult:
             "description": self.description,
         }
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CriterionResult:
+        """A stored criterion (a score report's, or an effective one with an override)."""
+        return cls(
+            id=str(data["id"]),
+            ra=str(data["ra"]),
+            kind=str(data["kind"]),
+            weight=float(data["weight"]),
+            critical=bool(data["critical"]),
+            score=float(data["score"]),
+            passed=bool(data["passed"]),
+            evidence=Evidence.from_json(data.get("evidence") or {}),
+            advice=str(data.get("advice", "")),
+            description=str(data.get("description", "")),
+            title=str(data.get("title", "")),
+            title_en=str(data.get("title_en", "")),
+            judged=bool(data.get("judged", True)),
+            counted=bool(data.get("counted", True)),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class RAResult:
@@ -157,6 +187,23 @@ class ScoreReport:
         if not self.ra:
             return 0.0
         return sum(result.score for result in self.ra.values()) / len(self.ra)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ScoreReport:
+        """A stored report back as objects, for the renderers of text and Braille."""
+        criteria = tuple(CriterionResult.from_json(c) for c in data.get("criteria", []))
+        by_id = {c.id: c for c in criteria}
+        ra = {
+            ra_id: RAResult(
+                ra=ra_id,
+                score=float(result["score"]),
+                threshold=float(result["threshold"]),
+                passed=bool(result["passed"]),
+                criteria=tuple(by_id[c] for c in result.get("criteria", []) if c in by_id),
+            )
+            for ra_id, result in dict(data.get("ra", {})).items()
+        }
+        return cls(scenario=str(data.get("scenario", "")), ra=ra, criteria=criteria)
 
     def to_json(self) -> dict[str, Any]:
         return {

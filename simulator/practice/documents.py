@@ -1,7 +1,7 @@
 """Documents made from stored data for download: a score report and a company directory.
 
-The report is re-scored from the attempt's own log and scenario version (scoring is a pure
-function, so this is the stored result) and rendered by :mod:`simulator.report_text`; the
+The report is the stored one with the instructor's overrides (``review.effective_verdicts``,
+what the score page shows), rendered by :mod:`simulator.report_text`; the
 directory comes from the newest stored version of the company.
 """
 
@@ -14,13 +14,15 @@ from simulator import scoring
 from simulator.directory_text import directory_lines
 from simulator.events import Event
 from simulator.model import Company
+from simulator.practice import review
 from simulator.practice.library import current_companies, models_for
 from simulator.report_text import render_report
+from simulator.scoring import ScoreReport
 from simulator.store.models import Attempt, AttemptEvent, User
 
 
-def report_text(s: Session, attempt: Attempt, lang: str) -> str:
-    """The attempt's score report as plain text, headed by who took it and when."""
+def _judged_from_log(s: Session, attempt: Attempt) -> ScoreReport:
+    """An attempt never scored (abandoned before its end), judged from its own log."""
     scenario, company = models_for(s, attempt.scenario_version_id)
     rows = s.scalars(
         select(AttemptEvent).where(AttemptEvent.attempt_id == attempt.id).order_by(AttemptEvent.seq)
@@ -31,7 +33,19 @@ def report_text(s: Session, attempt: Attempt, lang: str) -> str:
         )
         for r in rows
     ]
-    report = scoring.score(scenario, company, events)
+    return scoring.score(scenario, company, events)
+
+
+def report_text(s: Session, attempt: Attempt, lang: str) -> str:
+    """The attempt's score report as plain text, headed by who took it and when: the stored
+    report with the instructor's overrides, exactly as the score page shows it."""
+    scenario, _company = models_for(s, attempt.scenario_version_id)
+    stored = review.effective_verdicts(s, attempt.id)
+    if stored is None:
+        report, overrides = _judged_from_log(s, attempt), []
+    else:
+        report = ScoreReport.from_json(stored)
+        overrides = review.overrides_as_verdicts(s, attempt.id)
     trainee = s.get(User, attempt.trainee_id)
     head = [
         ("Score report" if lang == "en" else "Valutazione") + f": {scenario.title}",
@@ -39,7 +53,7 @@ def report_text(s: Session, attempt: Attempt, lang: str) -> str:
         ("Date" if lang == "en" else "Data") + f": {attempt.started_at.strftime('%d/%m/%Y %H:%M')}",
         "",
     ]
-    return "\n".join(head) + render_report(report, lang)
+    return "\n".join(head) + render_report(report, lang, overrides)
 
 
 def companies(s: Session) -> dict[str, Company]:

@@ -3,8 +3,10 @@
 A sitting is played as one attempt of the exam's composed scenario (``simulator.exam``), through
 the ordinary attempt service, so the console and the engine need nothing of their own. The time
 multiplier applies only when the instructor records it for the sitting (an accommodation), else
-the exam runs in real time. Closing a sitting ends its attempt and freezes its marks in the
-sitting: re-scoring the attempt afterwards cannot change a locked result.
+the exam runs in real time. The instructor's overrides on the sitting's attempt
+(``simulator.practice.review``) move its marks as they move the RA, until the sitting is locked.
+Closing a sitting ends its attempt and freezes its marks, overrides included, in the sitting:
+re-scoring the attempt afterwards or a late override cannot change a locked result.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from simulator import exam as exam_domain
 from simulator import scoring, yaml_source
 from simulator.exam import ExamDefinition, ExamMarks, ExamProblem, ScoredCall
 from simulator.exam_report import ExamReport
-from simulator.practice import attempts
+from simulator.practice import attempts, review
 from simulator.practice.library import models_of, parse_scenario
 from simulator.store.db import Database
 from simulator.store.models import (
@@ -239,6 +241,14 @@ def is_exam_attempt(db: Database, attempt_id: int) -> bool:
         return sitting_of_attempt(session, attempt_id) is not None
 
 
+def score_withheld(session: Session, attempt_id: int) -> bool:
+    """Whether the trainee may not yet see this attempt's verdicts: it is an exam's, and the
+    instructor has not locked the sitting and released its report (the commission gives the
+    result, not the scorer)."""
+    sitting = sitting_of_attempt(session, attempt_id)
+    return sitting is not None and not (sitting.locked and sitting.released_at is not None)
+
+
 def exam_attempt_ids(session: Session, trainee_id: int) -> set[int]:
     return {
         attempt_id
@@ -278,11 +288,17 @@ def _events(session: Session, attempt_id: int | None) -> list[Any]:
 
 
 def compute_marks(session: Session, sitting: ExamSitting) -> ExamMarks:
-    """The sitting's marks: frozen ones when locked, else from its log as it stands."""
+    """The sitting's marks: frozen ones when locked, else from its log as it stands with the
+    instructor's overrides applied."""
     if sitting.locked and sitting.marks is not None:
         return ExamMarks.from_json(sitting.marks)
     definition = definition_of(sitting.exam)
     events = _events(session, sitting.attempt_id)
+    overrides = (
+        {}
+        if sitting.attempt_id is None
+        else {o.criterion_id: o for o in review.overrides_as_verdicts(session, sitting.attempt_id)}
+    )
     scored: list[ScoredCall] = []
     for index, version_id in enumerate(sitting.exam.definition["versions"]):
         version = session.get(ScenarioVersion, version_id)
@@ -290,7 +306,7 @@ def compute_marks(session: Session, sitting: ExamSitting) -> ExamMarks:
         scenario, company = models_of(version)
         report = scoring.score(scenario, company, exam_domain.slice_for_call(events, index))
         scored.append(ScoredCall(scenario.title, scenario.language, report))
-    return exam_domain.mark(definition, scored)
+    return exam_domain.mark(definition, scored, overrides)
 
 
 def close_and_lock(db: Database, sitting_id: int, clock: Clock = time.time) -> ExamMarks:

@@ -19,13 +19,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from simulator.breaks import session_spans
+from simulator.exam import ExamMarks
 from simulator.model import RA_IDS
 from simulator.next_practice import AttemptOutcome, CriterionStat, criterion_stats
-from simulator.store.models import Attempt, AttemptEvent, ScenarioVersion, Score, User
+from simulator.store.models import (
+    Attempt,
+    AttemptEvent,
+    ExamSitting,
+    ScenarioVersion,
+    Score,
+    User,
+)
 
 # A pause this long splits a session (the D.Lgs. 81/2008 break); shorter ones are practice.
 _PAUSE_S = 15 * 60
-# Where the exam's marks (issue 14, part A) go in the register; empty until an exam fills it.
+# An exam sitting's locked total out of 50 (empty for practice and for provisional marks).
 EXAM_MARKS_COLUMN = "exam_marks"
 
 
@@ -108,6 +116,24 @@ class AttemptRow:
     passed: bool | None
     ra: Mapping[str, tuple[float, bool]] = field(default_factory=dict)
     outcome: AttemptOutcome | None = None
+    # The locked total out of 50 when the attempt is an exam sitting's.
+    exam_marks: float | None = None
+
+
+def _locked_exam_totals(s: Session, attempt_ids: Sequence[int]) -> dict[int, float]:
+    """The locked exam totals of those attempts that are sittings, by attempt id."""
+    if not attempt_ids:
+        return {}
+    found = s.execute(
+        select(ExamSitting.attempt_id, ExamSitting.marks).where(
+            ExamSitting.attempt_id.in_(list(attempt_ids)), ExamSitting.locked
+        )
+    )
+    return {
+        attempt_id: ExamMarks.from_json(marks).total
+        for attempt_id, marks in found
+        if attempt_id is not None and marks is not None
+    }
 
 
 def attempt_rows(s: Session, trainee_ids: Iterable[int], filters: Filters) -> list[AttemptRow]:
@@ -142,6 +168,7 @@ def attempt_rows(s: Session, trainee_ids: Iterable[int], filters: Filters) -> li
             .order_by(AttemptEvent.attempt_id, AttemptEvent.seq)
         ):
             events[attempt_id].append((t, kind))
+    exam_totals = _locked_exam_totals(s, list(events))
     rows = []
     for attempt, version, user, score in found:
         spans = session_spans(attempt.clock_origin, events[attempt.id], _PAUSE_S)
@@ -164,6 +191,7 @@ def attempt_rows(s: Session, trainee_ids: Iterable[int], filters: Filters) -> li
                 outcome=AttemptOutcome.from_report(version.scenario_id, score.report)
                 if score
                 else None,
+                exam_marks=exam_totals.get(attempt.id),
             )
         )
     return rows
@@ -199,7 +227,7 @@ def register_records(rows: Sequence[AttemptRow]) -> list[dict[str, Any]]:
             record[f"{ra} score"] = round(result[0] * 100) if result else ""
             record[f"{ra} pass"] = ("yes" if result[1] else "no") if result else ""
         record["passed"] = "" if row.passed is None else ("yes" if row.passed else "no")
-        record[EXAM_MARKS_COLUMN] = ""
+        record[EXAM_MARKS_COLUMN] = "" if row.exam_marks is None else row.exam_marks
         out.append(record)
     return out
 

@@ -23,6 +23,7 @@ from simulator.practice import lti_grades
 from simulator.store.models import (
     Attempt,
     AttemptEvent,
+    ExamSitting,
     ScenarioVersion,
     Score,
     ScoreRA,
@@ -68,10 +69,14 @@ def overrides_of(session: Session, attempt_id: int) -> list[VerdictOverride]:
     )
 
 
+def overrides_as_verdicts(session: Session, attempt_id: int) -> list[Override]:
+    """The attempt's overrides as the domain reads them (reports, exam marks, text)."""
+    return [_override_of(r) for r in overrides_of(session, attempt_id)]
+
+
 def effective_of(session: Session, score: Score) -> dict[str, Any]:
     """The report of ``score`` with the attempt's overrides applied."""
-    rows = overrides_of(session, score.attempt_id)
-    return effective_report(score.report, [_override_of(r) for r in rows])
+    return effective_report(score.report, overrides_as_verdicts(session, score.attempt_id))
 
 
 def effective_verdicts(session: Session, attempt_id: int) -> dict[str, Any] | None:
@@ -128,6 +133,14 @@ def override(
     criterion = next((c for c in score.report.get("criteria", []) if c["id"] == criterion_id), None)
     if criterion is None:
         raise ReviewError("criterion", "Criterio sconosciuto.", "Unknown criterion.")
+    if session.scalar(
+        select(ExamSitting.id).where(ExamSitting.attempt_id == attempt_id, ExamSitting.locked)
+    ):
+        raise ReviewError(
+            "criterion",
+            "L'esame è chiuso e bloccato: i verdetti si correggono prima di bloccarlo.",
+            "The exam is closed and locked: verdicts are corrected before locking it.",
+        )
     reason = reason.strip()
     if len(reason) > MAX_REASON:
         raise ReviewError(

@@ -12,13 +12,14 @@ from flask_babel import gettext as _
 
 from simulator.flaskkit.i18n import lang
 from simulator.flaskkit.security import current_user, db, login_required
-from simulator.practice import braille, documents
+from simulator.practice import braille, documents, exams
 from simulator.store.models import Attempt
 
 bp = Blueprint("braille", __name__)
 
 
-def _brf(body: bytes, filename: str) -> Response:
+def brf_response(body: bytes, filename: str) -> Response:
+    """A BRF download."""
     return Response(
         body,
         mimetype="application/x-brf",
@@ -42,7 +43,7 @@ def directory(company_id: str) -> ResponseReturnValue:
     if company is None:
         abort(404)
     text = documents.directory_text(company, lang())
-    return _brf(braille.to_brf(text), f"rubrica-{company_id}.brf")
+    return brf_response(braille.to_brf(text), f"rubrica-{company_id}.brf")
 
 
 @bp.get("/braille/attempts/<int:attempt_id>.brf")
@@ -55,7 +56,9 @@ def report(attempt_id: int) -> ResponseReturnValue:
         attempt = s.get(Attempt, attempt_id)
         if attempt is None or (user.role != "instructor" and attempt.trainee_id != user.id):
             abort(404)
+        if user.role != "instructor" and exams.score_withheld(s, attempt_id):
+            abort(404)  # an exam's result is the commission's report, once released
         if attempt.status == "active":
             abort(409, _("La chiamata è ancora in corso: il risultato non c'è ancora."))
         text = documents.report_text(s, attempt, lang())
-    return _brf(braille.to_brf(text), f"valutazione-{attempt_id}.brf")
+    return brf_response(braille.to_brf(text), f"valutazione-{attempt_id}.brf")

@@ -30,8 +30,10 @@ from simulator.exam_report import accommodation_text, exam_report_text
 from simulator.flaskkit.i18n import lang, pick
 from simulator.flaskkit.security import current_user, db, role_required
 from simulator.model import RA_IDS, RA_TITLES
-from simulator.practice import attempts, exams, library
+from simulator.practice import attempts, braille, exams, library
 from simulator.store.models import MULTIPLIERS, Exam, ExamSitting, ScenarioVersion, User
+from simulator.web.braille_views import brf_response
+from simulator.web.pdf import pdf_response
 
 bp = Blueprint("exams", __name__)
 
@@ -294,9 +296,14 @@ def _report_context(sitting_id: int) -> dict[str, Any]:
     with db().read() as s:
         sitting = _sitting_or_404(s, sitting_id)
         report = exams.report_of(s, sitting)
+        attempt = exams.attempt_of(s, sitting)
         return {
             "report": report,
             "sitting": sitting,
+            # Verdicts are corrected on the replay of a handed-in, not yet locked sitting.
+            "review_attempt_id": attempt.id
+            if attempt is not None and attempt.status != "active" and not sitting.locked
+            else None,
             "exam_id": sitting.exam_id,
             "accommodations": accommodation_text(report.multiplier, report.allow_pause, lang()),
         }
@@ -324,18 +331,45 @@ def report_print(sitting_id: int) -> ResponseReturnValue:
     return printable_report_html(sitting_id)
 
 
+def _report_plain_text(sitting_id: int) -> str:
+    with db().read() as s:
+        return exam_report_text(exams.report_of(s, _sitting_or_404(s, sitting_id)), lang())
+
+
 @bp.get("/instructor/exam-sittings/<int:sitting_id>/report.txt")
 @role_required("instructor")
 def report_text(sitting_id: int) -> ResponseReturnValue:
     """The report as plain text (for a Braille display or embosser)."""
-    with db().read() as s:
-        sitting = _sitting_or_404(s, sitting_id)
-        text = exam_report_text(exams.report_of(s, sitting), lang())
     return Response(
-        text,
+        _report_plain_text(sitting_id),
         mimetype="text/plain",
         headers={"Content-Disposition": f'attachment; filename="esame-{sitting_id}.txt"'},
     )
+
+
+def _report_pdf(sitting_id: int) -> Response:
+    context = _report_context(sitting_id)
+    html = render_template("exams/report_print.html", **context)
+    title = _("Verbale d'esame: %(name)s", name=context["report"].trainee)
+    return pdf_response(html, f"esame-{sitting_id}.pdf", title=title)
+
+
+def _report_brf(sitting_id: int) -> Response:
+    return brf_response(braille.to_brf(_report_plain_text(sitting_id)), f"esame-{sitting_id}.brf")
+
+
+@bp.get("/instructor/exam-sittings/<int:sitting_id>/report.pdf")
+@role_required("instructor")
+def report_pdf(sitting_id: int) -> ResponseReturnValue:
+    """The commission's report as a tagged PDF, made from the printable page."""
+    return _report_pdf(sitting_id)
+
+
+@bp.get("/instructor/exam-sittings/<int:sitting_id>/report.brf")
+@role_required("instructor")
+def report_brf(sitting_id: int) -> ResponseReturnValue:
+    """The commission's report in Braille (BRF: 40 cells, 25 lines a page, page numbers)."""
+    return _report_brf(sitting_id)
 
 
 # --------------------------------------------------------------------------- trainee
@@ -367,6 +401,30 @@ def sitting_page(sitting_id: int) -> ResponseReturnValue:
             accommodations=accommodations,
             report=exams.report_of(s, sitting) if released else None,
         )
+
+
+def _released_or_404(sitting_id: int) -> None:
+    """The trainee's own sitting whose report the instructor has released, or a 404."""
+    with db().read() as s:
+        sitting = _my_sitting(s, sitting_id)
+        if not (sitting.locked and sitting.released_at is not None):
+            abort(404)
+
+
+@bp.get("/practice/exams/<int:sitting_id>/report.pdf")
+@role_required("trainee")
+def my_report_pdf(sitting_id: int) -> ResponseReturnValue:
+    """The trainee's released exam report as PDF."""
+    _released_or_404(sitting_id)
+    return _report_pdf(sitting_id)
+
+
+@bp.get("/practice/exams/<int:sitting_id>/report.brf")
+@role_required("trainee")
+def my_report_brf(sitting_id: int) -> ResponseReturnValue:
+    """The trainee's released exam report in Braille."""
+    _released_or_404(sitting_id)
+    return _report_brf(sitting_id)
 
 
 @bp.post("/practice/exams/<int:sitting_id>/start")

@@ -32,7 +32,7 @@ from flask_babel import gettext
 from simulator.errors import CentralinoError
 from simulator.flaskkit.i18n import pick
 from simulator.flaskkit.security import current_user, db, login_required, role_required
-from simulator.practice import accounts, attempts, recordings, review
+from simulator.practice import accounts, attempts, exams, recordings, review
 from simulator.store.models import User
 from simulator.web import caller_audio, replay_view
 from simulator.web.shortcuts import REPLAY_SHORTCUTS, replay_keys
@@ -56,9 +56,14 @@ def _snapshot(attempt_id: int) -> attempts.Snapshot:
     user = _me()
     owner = None if user.role == "instructor" else user.id
     try:
-        return attempts.snapshot(db(), attempt_id, trainee_id=owner)
+        snap = attempts.snapshot(db(), attempt_id, trainee_id=owner)
     except attempts.AttemptNotFound:
         abort(404)
+    if owner is not None:
+        with db().read() as s:
+            if exams.score_withheld(s, attempt_id):
+                abort(404)  # an exam's verdicts reach the trainee only with the released report
+    return snap
 
 
 def retention_days() -> int:

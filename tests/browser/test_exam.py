@@ -8,9 +8,11 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pypdf
 import pytest
 from playwright.sync_api import Page, expect
 
+from simulator.practice import braille
 from simulator.web.testing import PASSWORD, make_app, seed_users
 from tests.browser.conftest import LiveServer
 from tests.browser.test_axe import assert_axe_clean
@@ -188,6 +190,20 @@ def test_exam_end_to_end_by_keyboard(page: Page, exam_live: LiveServer) -> None:
             )
         )
     assert {"call-1-caption", "call-2-caption"} <= seen
+    # The commission's copies, downloaded by keyboard: a PDF and a BRF that read back.
+    tab_to(page, "report-pdf")
+    with page.expect_download() as download:
+        kb.press("Enter")
+    pdf = pypdf.PdfReader(download.value.path())
+    pdf_text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    assert "Verbale d'esame: Sara" in pdf_text and f"{total:.1f} / 50" in pdf_text
+    tab_to(page, "report-brf")
+    with page.expect_download() as download:
+        kb.press("Enter")
+    assert download.value.suggested_filename == f"esame-{sitting_id}.brf"
+    cells = Path(download.value.path()).read_text(encoding="ascii").replace("\f", "")
+    brf_text = " ".join(braille.back_translate(line) for line in cells.split("\r\n"))
+    assert "Candidato: Sara" in brf_text
 
 
 def test_axe_on_every_exam_page(page: Page, exam_live: LiveServer) -> None:

@@ -313,3 +313,41 @@ def test_results_and_csv_narrow_to_one_trainee_of_the_class(app, users, taught):
     # Marta is not in this class: her results are not reachable through it.
     assert ada.get(f"{base}/results?trainee={users['marta']}").status_code == 404
     assert ada.get(f"{base}/register.csv?trainee={users['marta']}").status_code == 404
+
+
+def test_the_brf_report_and_the_register_follow_an_override(app, users, taught):
+    """The instructor's last word reaches the Braille report (with who and why) and the
+    register's RA columns, as it reaches the score page."""
+    from simulator.practice import review
+    from simulator.store.models import Score
+
+    ada, luca, _class_id = taught
+    home = luca.get("/practice").get_data(as_text=True)
+    attempt_id = int(home.split('id="brf-', 1)[1].split('"', 1)[0])
+    database = app.extensions["centralino_db"]
+    with database.read() as s:
+        report = s.scalar(select(Score).where(Score.attempt_id == attempt_id)).report
+    target = next(c for c in report["criteria"] if c["passed"])
+    ra = target["ra"]
+    with database.write() as s:
+        review.override(
+            s,
+            attempt_id,
+            target["id"],
+            passed=False,
+            reason="Non ha dato il nome",
+            author_id=users["ada"],
+        )
+    lines = luca.get(f"/braille/attempts/{attempt_id}.brf").data.decode("ascii")
+    text = " ".join(braille.back_translate(line) for line in lines.replace("\f", "").split("\r\n"))
+    # Brackets come back as other signs in computer Braille: the words around them are checked.
+    assert "Verdetto dell'istruttore" in text and "Ada Istruttrice" in text
+    assert ": Non ha dato il nome." in text
+    assert "Verdetto automatico: SUPERATO." in text
+    r = ada.get(f"/instructor/trainees/{users['luca']}/register.csv")
+    [row] = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    with database.read() as s:
+        effective = review.effective_verdicts(s, attempt_id)
+    assert int(row[f"{ra} score"]) == round(effective["ra"][ra]["score"] * 100)
+    assert row[f"{ra} score"] != str(round(report["ra"][ra]["score"] * 100))
+    assert row["exam_marks"] == ""  # practice, not an exam

@@ -4,14 +4,17 @@ and the sittings in the GDPR export and erased with the trainee."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
 
+import pypdf
 import pytest
 from sqlalchemy import func, select
 
-from simulator.practice import attempts, exams
+from simulator.practice import attempts, braille, exams
 from simulator.store.models import Attempt, ExamSitting, Score, User
 from simulator.web.testing import (
     database_urls,
@@ -320,3 +323,127 @@ def test_the_report_reads_in_english_too(exam_app):
         as_text=True
     )
     assert "Candidate: Luca" in text and "Total: 0.0 / 50, pass mark 30.0: FAILED" in text
+
+
+def _luca_sits_and_hands_in(app, sitting_id):
+    """Luca starts the sitting, answers the first line with a greeting and hands in."""
+    client = app.test_client()
+    login(client, "luca")
+    page = client.get(f"/practice/exams/{sitting_id}").get_data(as_text=True)
+    r = client.post(f"/practice/exams/{sitting_id}/start", data=form_data(page))
+    console_url = r.location.split("?")[0]
+    console = client.get(console_url).get_data(as_text=True)
+    client.post(f"{console_url}/action", data=form_data(console, kind="answer", line="e1-l1"))
+    client.post(
+        f"{console_url}/action",
+        data=form_data(console, kind="say", line="e1-l1", text="Buongiorno, Acme Test."),
+    )
+    r = client.post(f"{console_url}/finish", data=form_data(console))
+    assert r.status_code == 302
+    return client, int(console_url.rsplit("/", 1)[1])
+
+
+def _pdf_text(data: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def _brf_text(data: bytes) -> str:
+    body = data.decode("ascii")
+    for page in body.split("\f")[:-1]:
+        lines = page.strip("\r\n").split("\r\n")
+        assert len(lines) == braille.LINES_PER_PAGE
+        assert all(len(line) <= braille.CELLS_PER_LINE for line in lines)
+    return " ".join(braille.back_translate(line) for line in body.replace("\f", "").split("\r\n"))
+
+
+def test_an_override_moves_the_marks_until_the_lock_and_the_report_downloads(exam_app):
+    """The assessor's verdict on a sitting's criterion changes the /50 total, is shown with its
+    reason in the HTML, PDF and BRF reports and the register, and is refused once locked; the
+    trainee sees no verdict (replay, Braille) until the report is released, then downloads it."""
+    instructor = exam_app.test_client()
+    exam_id, sitting_id = _exam_with_sitting(exam_app, instructor)
+    luca, attempt_id = _luca_sits_and_hands_in(exam_app, sitting_id)
+    # Handed in, not released: the trainee reaches no verdict by any door.
+    assert luca.get(f"/attempts/{attempt_id}/replay").status_code == 404
+    assert luca.get(f"/braille/attempts/{attempt_id}.brf").status_code == 404
+    assert luca.get(f"/practice/exams/{sitting_id}/report.pdf").status_code == 404
+    assert luca.get(f"/practice/exams/{sitting_id}/report.brf").status_code == 404
+
+    with _db(exam_app).read() as s:
+        before = exams.compute_marks(s, s.get(ExamSitting, sitting_id))
+    target = next(
+        c for c in before.calls[0].criteria if c.counted and c.status != "passed" and c.available
+    )
+    report = instructor.get(f"/instructor/exam-sittings/{sitting_id}/report").get_data(as_text=True)
+    assert 'id="review-sitting"' in report and f'href="/attempts/{attempt_id}/replay"' in report
+    replay = instructor.get(f"/attempts/{attempt_id}/replay").get_data(as_text=True)
+    reason = "Ha preso il messaggio a voce, lo confermo io"
+    r = instructor.post(
+        f"/attempts/{attempt_id}/overrides",
+        data=form_data(replay, criterion=f"e1-{target.id}", verdict="passed", reason=reason),
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)
+    with _db(exam_app).read() as s:
+        after = exams.compute_marks(s, s.get(ExamSitting, sitting_id))
+    moved = next(c for c in after.calls[0].criteria if c.id == target.id)
+    assert moved.status == "passed" and moved.earned == moved.available > 0
+    assert moved.override is not None and moved.override["automatic_status"] == target.status
+    assert after.total > before.total
+    report = instructor.get(f"/instructor/exam-sittings/{sitting_id}/report").get_data(as_text=True)
+    assert f"<strong>{after.total:.1f} / 50</strong>" in report
+    assert reason in report and "Verdetto dell'istruttore Ada Istruttrice" in report
+    assert f'href="/instructor/exam-sittings/{sitting_id}/report.pdf"' in report
+    assert f'href="/instructor/exam-sittings/{sitting_id}/report.brf"' in report
+
+    exam_page = instructor.get(f"/instructor/exams/{exam_id}").get_data(as_text=True)
+    r = instructor.post(f"/instructor/exam-sittings/{sitting_id}/close", data=form_data(exam_page))
+    assert r.status_code == 302
+    assert 'id="review-sitting"' not in instructor.get(r.location).get_data(as_text=True)
+    with _db(exam_app).read() as s:
+        frozen = s.get(ExamSitting, sitting_id).marks
+    assert frozen["total"] == after.total  # the lock freezes the marks with the override
+    # Locked: a late override is refused with the reason, and the marks stay.
+    replay = instructor.get(f"/attempts/{attempt_id}/replay").get_data(as_text=True)
+    r = instructor.post(
+        f"/attempts/{attempt_id}/overrides",
+        data=form_data(replay, criterion=f"e1-{target.id}", verdict="failed", reason="ripensato"),
+    )
+    assert r.status_code == 400
+    assert "i verdetti si correggono prima di bloccarlo" in r.get_data(as_text=True)
+    with _db(exam_app).read() as s:
+        assert s.get(ExamSitting, sitting_id).marks["total"] == after.total
+
+    shown = f"{after.total:.1f}".replace(".", ",")
+    pdf = instructor.get(f"/instructor/exam-sittings/{sitting_id}/report.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = _pdf_text(pdf.data)
+    assert "Luca" in text and f"{after.total:.1f} / 50" in text and "Ha preso il messaggio" in text
+    brf = instructor.get(f"/instructor/exam-sittings/{sitting_id}/report.brf")
+    assert brf.status_code == 200 and brf.mimetype == "application/x-brf"
+    cells = _brf_text(brf.data)
+    # Italian computer Braille gives some signs one cell ("/" and ".", "ss" and "§"), so the
+    # words checked are free of them.
+    for expected in ("Candidato: Luca", f"Totale: {shown} ", "Verdetto automatico", "a voce, lo"):
+        assert expected in cells
+    register = instructor.get(
+        f"/instructor/trainees/{exam_app.config['SEEDED']['luca']}/register.csv"
+    )
+    rows = list(csv.DictReader(io.StringIO(register.get_data(as_text=True).lstrip("\ufeff"))))
+    [row] = [row for row in rows if row["exam_marks"]]
+    assert float(row["exam_marks"]) == after.total
+
+    # Released: the trainee reads it, downloads it, and may replay the call.
+    assert luca.get(f"/practice/exams/{sitting_id}/report.pdf").status_code == 404
+    instructor.post(f"/instructor/exam-sittings/{sitting_id}/release", data=form_data(exam_page))
+    page = luca.get(f"/practice/exams/{sitting_id}").get_data(as_text=True)
+    assert f'href="/practice/exams/{sitting_id}/report.brf"' in page and reason in page
+    mine = luca.get(f"/practice/exams/{sitting_id}/report.pdf")
+    assert mine.status_code == 200 and "Ha preso il messaggio" in _pdf_text(mine.data)
+    assert f"Totale: {shown} " in _brf_text(
+        luca.get(f"/practice/exams/{sitting_id}/report.brf").data
+    )
+    assert luca.get(f"/attempts/{attempt_id}/replay").status_code == 200
+    marta = exam_app.test_client()
+    login(marta, "marta")
+    assert marta.get(f"/practice/exams/{sitting_id}/report.pdf").status_code == 404

@@ -15,6 +15,7 @@ from simulator.exam import ExamCall, ExamDefinition, ScoredCall
 from simulator.exam_report import ExamReport, exam_report_text
 from simulator.practice.library import parse_scenario
 from simulator.scoring import CriterionResult, Evidence, ScoreReport
+from simulator.verdicts import Override
 
 LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
 FONOGRAMMA_EN = "en-fonogramma-conference"
@@ -300,3 +301,51 @@ def test_the_text_report_in_english_says_the_accommodation():
     assert "Time multiplier 2 recorded as an accommodation for this exam." in text
     assert "Total: 25.0 / 50, pass mark 30.0: FAILED" in text
     assert "NOT JUDGED" in text
+
+
+def _override(cid: str, passed: bool, automatic: bool = False) -> Override:
+    return Override(cid, passed, "Detto con altre parole", "Ada", "2026-12-03T10:00:00", automatic)
+
+
+def test_an_override_replaces_the_verdict_before_the_shares_are_made():
+    """Keyed by the composed id (e1-...): a failed criterion passed by the assessor earns its
+    whole share; one never judged and left out joins the shares; the other call is untouched."""
+    definition = ExamDefinition("E", (ExamCall("a"), ExamCall("b", 5)))
+    scored = [
+        _scored(
+            _criterion("x", 0.2),
+            _criterion("hold", 0.0, judged=False, counted=False),
+        ),
+        _scored(_criterion("x", 1.0)),
+    ]
+    plain = exam.mark(definition, scored)
+    marks = exam.mark(
+        definition,
+        scored,
+        {"e1-x": _override("e1-x", True), "e1-hold": _override("e1-hold", False)},
+    )
+    x, hold = marks.calls[0].criteria
+    assert (x.status, x.available, x.earned) == ("passed", 12.5, 12.5)
+    assert x.override is not None and x.override["automatic_status"] == "failed"
+    assert x.override["reason"] == "Detto con altre parole" and x.override["author"] == "Ada"
+    assert (hold.status, hold.counted, hold.available, hold.earned) == ("failed", True, 12.5, 0.0)
+    assert plain.calls[0].criteria[0].override is None
+    assert marks.calls[1] == plain.calls[1]  # "x" of call 2 is e2-x, not overridden
+    assert marks.total == 37.5
+    again = exam.ExamMarks.from_json(json.loads(json.dumps(marks.to_json())))
+    assert again == marks
+
+
+def test_the_text_report_says_who_overrode_and_why():
+    definition = ExamDefinition("E", (ExamCall("a"),))
+    marks = exam.mark(
+        definition, [_scored(_criterion("x", 0.0))], {"e1-x": _override("e1-x", True)}
+    )
+    report = ExamReport("E", "Luca", "03/12/2026 09:00", None, False, None, False, marks)
+    text = exam_report_text(report)
+    assert "- Titolo x (ADA.24.01.08.RA1): SUPERATO, 50,0 / 50,0" in text
+    assert (
+        "  Verdetto dell'istruttore (Ada): Detto con altre parole. "
+        "Verdetto automatico: NON SUPERATO." in text
+    )
+    assert "Instructor's verdict (Ada): Detto con altre parole." in exam_report_text(report, "en")

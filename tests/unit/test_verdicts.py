@@ -196,3 +196,37 @@ def test_a_transfer_sent_back_to_the_operator_is_not_completed() -> None:
     )
     result = run_call(scenario, COMPANY, script).report.criteria[0]
     assert not result.passed and "tornata a te" in result.evidence.it
+
+
+def test_a_stored_report_renders_as_the_scored_one_and_says_who_overrode_it() -> None:
+    """The Braille and text reports read the stored (effective) report: read back from JSON it
+    says what the scorer's objects say, and an override adds who, why and the scorer's word."""
+    from simulator.model import Scenario
+    from simulator.report_text import render_report
+    from simulator.scoring import ScoreReport
+    from simulator.verdicts import Override, effective_report
+    from simulator.yaml_source import parse
+
+    scenario = Scenario.model_validate(parse(BOUNCE, "rimbalzo.yaml").data)
+    script = Script.model_validate(
+        {
+            "scenario": "rimbalzo",
+            "turns": [
+                {"at": 2, "do": "answer"},
+                {"at": 5, "do": "transfer", "data": {"to": "221"}},
+            ],
+        }
+    )
+    report = run_call(scenario, COMPANY, script).report
+    stored = report.to_json()
+    for lang in ("it", "en"):
+        assert render_report(ScoreReport.from_json(stored), lang) == render_report(report, lang)
+    failed = next(c for c in report.criteria if not c.passed)
+    override = Override(failed.id, True, "trasferito a voce", "Ada", "2026-12-03T10:00:00", False)
+    effective = ScoreReport.from_json(effective_report(stored, [override]))
+    text = render_report(effective, "it", [override])
+    assert f"- SUPERATO: {failed.name('it')}, 100%" in text
+    assert (
+        "  Verdetto dell'istruttore (Ada): trasferito a voce. Verdetto automatico: NON SUPERATO."
+        in text
+    )
