@@ -24,4 +24,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(webhooks.bp)
     app.cli.add_command(cli.group)
     app.context_processor(pages.phone_context)
+    # ``flask purge-recordings`` also deletes Twilio's copies of what it purged.
+    app.extensions.setdefault("centralino_purge_hooks", []).append(cli.delete_remote_recordings)
     # Missing settings are said once per server start by simulator.web.notices, not here.

@@ -4,6 +4,7 @@ flask --app app ivr status
 flask --app app ivr set-phone luca +393331234567 --new-pin
 flask --app app ivr call-me luca smistamento-acquisti-assente
 flask --app app ivr call-class smistamento-acquisti-assente luca anna marco
+flask --app app ivr delete-recordings
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ivr import outbound, state
+from ivr import outbound, recording_cleanup, state
 from ivr.settings import IvrSettings
 from simulator.errors import TelephonyError
 from simulator.store.db import Database
@@ -37,6 +38,28 @@ def _trainee_id(username: str) -> int:
     if trainee is None:
         raise click.ClickException(f"Allievo sconosciuto / unknown trainee: {username}")
     return trainee.id
+
+
+def report_cleanup(result: recording_cleanup.Cleanup) -> str:
+    """One line, Italian then English, on what a deletion run did."""
+    return (
+        f"Registrazioni cancellate da Twilio: {result.deleted}, non riuscite (si riprova): "
+        f"{result.failed}, in attesa di Twilio configurato: {result.waiting} / "
+        f"deleted at Twilio: {result.deleted}, failed (retried next run): {result.failed}, "
+        f"waiting for Twilio to be configured: {result.waiting}"
+    )
+
+
+def delete_remote_recordings() -> str:
+    """Run the Twilio deletions (also run by ``flask purge-recordings``); the summary line."""
+    http = current_app.extensions.get("centralino_twilio_http")
+    return report_cleanup(recording_cleanup.delete_at_twilio(_db(), _settings(), http))
+
+
+@group.command("delete-recordings")
+def delete_recordings() -> None:
+    """Delete Twilio's copies of phone recordings past retention or of erased trainees."""
+    click.echo(delete_remote_recordings())
 
 
 @group.command("status")

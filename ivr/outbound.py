@@ -7,6 +7,7 @@ picks up. A class is called under the account's calls-per-second limit (1/s by d
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from collections.abc import Callable, Iterable
@@ -23,6 +24,8 @@ from simulator.errors import TelephonyError
 from simulator.store.db import Database
 
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
+
+log = logging.getLogger(__name__)
 
 
 class Pacer:
@@ -99,8 +102,9 @@ def call_me(
     base = settings.public_base_url
     recording: dict[str, Any] = {}
     if settings.record_calls:
-        # Twilio records the whole call and tells /ivr/recording where the file is. Only calls
-        # we place: an incoming call starts with the PIN, whose tones must not be recorded.
+        # Twilio records the whole call and tells /ivr/recording where the file is. An
+        # incoming call starts with the PIN, whose tones must not be recorded: its recording
+        # starts with the practice (``record_incoming``).
         recording = {
             "record": True,
             "recording_status_callback": f"{base}/ivr/recording",
@@ -125,6 +129,28 @@ def call_me(
     sid = str(call.sid)
     state.set_call_sid(db, call_id, sid)
     return sid
+
+
+def record_incoming(
+    settings: IvrSettings, call_sid: str, http_client: HttpClient | None = None
+) -> str | None:
+    """Ask Twilio to record an incoming call from now on (the practice has just started, so
+    the PIN's tones are behind it); the recording sid, or None when Twilio refused.
+
+    The finished recording reaches ``/ivr/recording`` like those of the calls we place.
+    """
+    try:
+        client = client_for(settings, http_client)
+        recording = client.calls(call_sid).recordings.create(
+            recording_status_callback=f"{settings.public_base_url}/ivr/recording",
+            recording_status_callback_method="POST",
+            recording_status_callback_event=["completed"],
+        )
+    except (TwilioException, TelephonyError, OSError):
+        # The practice goes on unrecorded: a recording is never worth a dropped call.
+        log.exception("Twilio did not start recording call %s", call_sid)
+        return None
+    return str(recording.sid)
 
 
 def call_class(

@@ -20,6 +20,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 from flask.typing import ResponseReturnValue
 
 from ivr import flow, media, signature, state, texts
+from ivr import outbound as outbound_calls
 from ivr.context import hangup
 from ivr.settings import IvrSettings
 from ivr.twiml import Utterance, system
@@ -146,6 +147,17 @@ def _answer_turn(
         state.answer(ctx.db, call_sid, number, reply.twiml, reply.changes)
     except Exception:
         log.exception("could not store the IVR answer: call %s turn %s", call_sid, number)
+    if (
+        settings().record_calls
+        and row.direction == "inbound"
+        and row.stage != "in_call"
+        and reply.changes.get("stage") == "in_call"
+    ):
+        # The practice starts now, after the PIN: Twilio records from here (calls we place
+        # are recorded whole from the start, as they have no PIN).
+        outbound_calls.record_incoming(
+            settings(), call_sid, current_app.extensions.get("centralino_twilio_http")
+        )
     return _twiml(reply.twiml)
 
 

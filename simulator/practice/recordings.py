@@ -6,19 +6,24 @@ recogniser's transcript waits for the trainee's confirmation the audio waits too
 and joins the ``say`` the confirmation records. ``purge_expired`` removes the audio of every
 recording older than the retention period (``RECORDING_RETENTION_DAYS``, 90 by default) and
 keeps its row, so the replay says the clip expired; the words stay in the event log.
+
+Twilio keeps its own copy of a phone recording. When that recording expires, or its trainee is
+erased (``forget_trainee``), its sid is queued (``RemoteRecordingDeletion``) and the phone
+layer asks Twilio to delete it (``ivr.recording_cleanup``), retrying until Twilio confirms.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, undefer
 
-from simulator.store.models import utcnow
-from simulator.store.review import RecordingNotice, UtteranceRecording
+from simulator.store.models import Attempt, utcnow
+from simulator.store.review import RecordingNotice, RemoteRecordingDeletion, UtteranceRecording
 
 DEFAULT_RETENTION_DAYS = 90
 # Audio waiting for a confirmation that never came is dropped after this long.
@@ -125,6 +130,16 @@ def purge_expired(session: Session, retention_days: int, now: datetime | None = 
     """Remove the audio of recordings older than ``retention_days``; how many were removed."""
     moment = now or utcnow()
     cutoff = moment - timedelta(days=retention_days)
+    queue_remote_deletion(
+        session,
+        session.scalars(
+            select(UtteranceRecording.remote_sid).where(
+                UtteranceRecording.recorded_at < cutoff,
+                UtteranceRecording.purged_at.is_(None),
+                UtteranceRecording.remote_sid.is_not(None),
+            )
+        ),
+    )
     result = session.execute(
         update(UtteranceRecording)
         .where(UtteranceRecording.recorded_at < cutoff, UtteranceRecording.purged_at.is_(None))
@@ -138,6 +153,60 @@ def purge_expired(session: Session, retention_days: int, now: datetime | None = 
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def queue_remote_deletion(session: Session, sids: Iterable[str | None]) -> int:
+    """Queue Twilio's copies of these recordings for deletion (once each); how many new."""
+    wanted = {sid for sid in sids if sid}
+    if not wanted:
+        return 0
+    known = set(
+        session.scalars(
+            select(RemoteRecordingDeletion.sid).where(RemoteRecordingDeletion.sid.in_(wanted))
+        )
+    )
+    for sid in sorted(wanted - known):
+        session.add(RemoteRecordingDeletion(sid=sid))
+    session.flush()
+    return len(wanted - known)
+
+
+def forget_trainee(session: Session, user_id: int) -> int:
+    """Before a trainee is erased: queue Twilio's copies of their phone recordings (the rows
+    themselves go with the attempts); how many were queued."""
+    return queue_remote_deletion(
+        session,
+        session.scalars(
+            select(UtteranceRecording.remote_sid)
+            .join(Attempt, Attempt.id == UtteranceRecording.attempt_id)
+            .where(Attempt.trainee_id == user_id, UtteranceRecording.remote_sid.is_not(None))
+        ),
+    )
+
+
+def remote_pending(session: Session, limit: int = 200) -> list[RemoteRecordingDeletion]:
+    """Twilio copies still to delete, oldest request first."""
+    return list(
+        session.scalars(
+            select(RemoteRecordingDeletion)
+            .where(RemoteRecordingDeletion.deleted_at.is_(None))
+            .order_by(RemoteRecordingDeletion.id)
+            .limit(limit)
+        )
+    )
+
+
+def remote_done(session: Session, sid: str, error: str | None, now: datetime | None = None) -> None:
+    """Record Twilio's answer for one queued deletion: gone (``error`` None) or failed."""
+    row = session.scalar(select(RemoteRecordingDeletion).where(RemoteRecordingDeletion.sid == sid))
+    if row is None:
+        return
+    row.tries += 1
+    if error is None:
+        row.deleted_at = now or utcnow()
+        row.last_error = None
+    else:
+        row.last_error = error[:300]
 
 
 def notice_due(session: Session, user_id: int) -> bool:

@@ -52,6 +52,24 @@ class UtteranceRecording(Base):
     purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+class RemoteRecordingDeletion(Base):
+    """A phone recording Twilio still holds that must go: past retention or its trainee erased.
+
+    An outbox, not a flag on the recording: erasing a trainee deletes their recordings' rows
+    (cascade) in the same transaction that queues Twilio's copies here, and ``flask
+    purge-recordings`` asks Twilio to delete each one, retrying the failures on its next run.
+    """
+
+    __tablename__ = "remote_recording_deletions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sid: Mapped[str] = mapped_column(String(64), unique=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 class RecordingNotice(Base):
     """When a trainee read the notice on what is recorded and for how long (shown once)."""
 

@@ -177,13 +177,17 @@ def install(app: Flask) -> None:
 
     @app.cli.command("purge-recordings")
     def purge() -> None:
-        """Delete the audio of recordings older than RECORDING_RETENTION_DAYS (text stays)."""
+        """Delete the audio of recordings older than RECORDING_RETENTION_DAYS (text stays), and
+        Twilio's copies of phone recordings past it or of erased trainees."""
         removed = purge_recordings(current_app)
         days = current_app.config["RECORDING_RETENTION_DAYS"]
         click.echo(
             f"Registrazioni cancellate (oltre {days} giorni): {removed} "
             f"/ recordings deleted (older than {days} days): {removed}"
         )
+        # Copies kept elsewhere (Twilio's, registered by the phone layer) go too.
+        for hook in current_app.extensions.get("centralino_purge_hooks", []):
+            click.echo(hook())
 
     @app.cli.command("rescore")
     @click.argument("scenario_id")

@@ -356,6 +356,7 @@ def delete_trainee(user_id: int) -> ResponseReturnValue:
         message = _("Per cancellare, scrivi esattamente il nome utente dell'allievo.")
         return _trainee_page(user_id, errors={"confirm_username": message}, status=400)
     with db().write() as s:
+        recordings.forget_trainee(s, user_id)  # Twilio's copies, deleted by purge-recordings
         s.execute(delete(User).where(User.id == user_id))
     flash(_("Dati dell'allievo cancellati."), "status")
     return redirect(url_for("instructor.dashboard"))

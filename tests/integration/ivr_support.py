@@ -117,6 +117,8 @@ class Phone:
         if self.t is not None and "CentralinoClock" not in fields:
             fields["CentralinoClock"] = f"{self.t}"
         params = self.params(**fields)
+        if target.startswith("http://localhost/"):  # an action made from PUBLIC_BASE_URL
+            target = target[len("http://localhost") :]
         url = "http://localhost" + target
         response = self.client.post(
             target, data=params, headers={"X-Twilio-Signature": sign(url, params)}
@@ -167,11 +169,13 @@ class Phone:
 
 
 class RecordingTwilio(HttpClient):
-    """Twilio's REST servers, replaced: records each request, answers like Twilio (201 + JSON)."""
+    """Twilio's REST servers, replaced: records each request, answers like Twilio (201 + JSON
+    for a create, 204 for a delete; ``errors`` maps a resource sid to the status Twilio gives)."""
 
-    def __init__(self) -> None:
+    def __init__(self, errors: dict[str, int] | None = None) -> None:
         super().__init__(logger=None, is_async=False)  # type: ignore[arg-type]
         self.requests: list[dict[str, Any]] = []
+        self.errors = dict(errors or {})
 
     def request(  # type: ignore[override]
         self,
@@ -185,7 +189,15 @@ class RecordingTwilio(HttpClient):
         allow_redirects: bool = False,
     ) -> TwilioResponse:
         self.requests.append({"method": method, "uri": uri, "data": dict(data or {}), "auth": auth})
-        sid = "CA" + uuid.uuid4().hex
+        for resource, status in self.errors.items():
+            if f"/{resource}" in uri:
+                code = 20404 if status == 404 else 20500
+                body = {"code": code, "message": "refused", "status": status}
+                return TwilioResponse(status, json.dumps(body))
+        if method == "DELETE":
+            return TwilioResponse(204, "")
+        prefix = "RE" if uri.endswith("/Recordings.json") else "CA"
+        sid = prefix + uuid.uuid4().hex
         body = {"sid": sid, "status": "queued", "to": (data or {}).get("To"),
                 "from": (data or {}).get("From")}  # fmt: skip
         return TwilioResponse(201, json.dumps(body))
