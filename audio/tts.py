@@ -26,6 +26,7 @@ import subprocess
 from dataclasses import dataclass, replace
 
 from audio.loudness import normalise_wav
+from audio.spoken import spoken_form
 from simulator.errors import SpeechSynthesisError
 from simulator.model import Scenario, Voice
 from simulator.ports import SpeechSynthesizer, VoiceSpec
@@ -271,7 +272,7 @@ class CallerSynthesizer:
             log.warning("%s", missing.message("en"))
             self._festival = None
         festival = self._festival.engine_version if self._festival else "no-festival"
-        self._version = f"{espeak.engine_version}+{festival}+line-1"
+        self._version = f"{espeak.engine_version}+{festival}+line-2"
 
     @property
     def engine_version(self) -> str:
@@ -299,6 +300,7 @@ class CallerSynthesizer:
         from audio.telephone import on_the_line
 
         engine, spec = self._route(voice)
+        text = spoken_form(text, voice.language)
         try:
             wav = engine.render(text, spec)
         except SpeechSynthesisError as failed:

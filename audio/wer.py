@@ -5,13 +5,15 @@ comparison would count those as errors a listener would never hear. So both text
 normalised the same way first: case, accents and punctuation dropped (``simulator.language``'s
 normaliser, which also turns numbers in words into digits for the language), apostrophes split
 ("l'ufficio" -> "l ufficio"), and every digit made a word of its own, so "tre due uno", "3 2 1"
-and "321" all compare as the same three words.
+and "321" all compare as the same three words; an e-mail address compares as it is dictated
+("m.rossi@example.it" and "m punto rossi chiocciola example punto it" alike, ``audio.spoken``).
 """
 
 from __future__ import annotations
 
 import re
 
+from audio.spoken import spoken_form
 from simulator.language.normalise import normalise
 
 _DIGITS = re.compile(r"\d")
@@ -35,8 +37,8 @@ def _digits_apart(text: str) -> str:
 
 
 def wer_words(text: str, lang: str = "it") -> list[str]:
-    """The words WER compares: normalised, numbers as single digits."""
-    plain = text.replace("'", " ").replace("’", " ")
+    """The words WER compares: normalised, numbers as single digits, addresses as dictated."""
+    plain = spoken_form(text, lang).replace("'", " ").replace("’", " ")
     digits = _AS_DIGIT.get(lang.split("-")[0].lower(), {})
     return [digits.get(w, w) for w in _digits_apart(normalise(plain, lang)).split()]
 

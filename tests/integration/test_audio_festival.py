@@ -158,3 +158,30 @@ def test_the_callers_never_get_an_empty_line_from_festival() -> None:
     broken = "Prima frase. Articolo \u00a7 3 del contratto."  # Festival stops at the section sign
     samples, rate = decode_wav(router.render(broken, spec))
     assert len(samples) / rate > 1.5
+
+
+def test_an_e_mail_address_is_dictated_by_the_caller(festival: FestivalSynthesizer) -> None:
+    """Festival read "m.rossi@ferramentarossi.example" as one strange word; a caller dictates
+    it ("chiocciola", "punto"), and the caller's line says exactly the dictated text."""
+    from audio.spoken import spoken_form
+
+    router = caller_synthesizer()
+    spec = VoiceSpec("it", MALE, rate=170, engine="festival")
+    line = "Mi scriva a mario.rossi@ferramentarossi.example, grazie."
+    dictated = spoken_form(line, "it-IT")
+    assert dictated == (
+        "Mi scriva a mario punto rossi chiocciola ferramentarossi punto example, grazie."
+    )
+    said, _ = decode_wav(router.render(line, spec))
+    expected, _ = decode_wav(festival.render(dictated, spec))
+    read_as_written, _ = decode_wav(festival.render(line, spec))
+    assert len(said) == pytest.approx(len(expected), rel=0.02)
+    assert abs(len(said) - len(read_as_written)) > 0.05 * len(said)
+
+
+def test_a_line_festival_crashes_on_is_said_a_little_slower(festival: FestivalSynthesizer) -> None:
+    """text2wave segfaults on this line at this persona's duration stretch (rate 200, pitch
+    65): the adapter says it 2% slower rather than hand it to espeak-ng."""
+    spec = VoiceSpec("it", MALE, rate=200, pitch=65, engine="festival")
+    said, rate = decode_wav(festival.render("Sì? Allora, arrivano?", spec))
+    assert len(said) / rate > 1.0

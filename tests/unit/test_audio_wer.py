@@ -14,6 +14,13 @@ from audio.wer import word_error_rate
         ("Mi ripete il numero: tre due uno?", "mi ripete il numero 321", "it"),
         ("Buongiorno, COME posso aiutarla?", "buongiorno come posso aiutarla", "it"),
         ("Il signor Caffè", "il signor caffe", "it"),  # accents
+        # An address compares as dictated, whichever way the recogniser writes it.
+        (
+            "Scriva a m.rossi@acme.example",
+            "scriva a m punto rossi chiocciola acme punto example",
+            "it",
+        ),
+        ("Write to m.rossi@acme.example", "write to m.rossi@acme.example", "en"),
     ],
 )
 def test_spelling_differences_are_not_errors(reference: str, hypothesis: str, lang: str) -> None:
@@ -36,3 +43,29 @@ def test_small_number_words_match_digits_in_every_course_language() -> None:
     assert word_error_rate("la dictée numéro un", "la dictée numéro 1", "fr") == 0.0
     assert word_error_rate("Nummer eins", "Nummer 1", "de") == 0.0
     assert word_error_rate("número dos", "número 2", "es") == 0.0
+
+
+def test_a_dictated_address_is_no_free_pass() -> None:
+    """Dictated, the address is more words to get right, not fewer: one wrong part counts."""
+    assert word_error_rate(
+        "m.rossi@acme.example", "m punto russi chiocciola acme punto example"
+    ) == pytest.approx(1 / 7)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "said"),
+    [
+        (
+            "a.russo@lucaniaforniture.example",
+            "it-IT",
+            "a punto russo chiocciola lucaniaforniture punto example",
+        ),
+        ("j_smith-x@acme.co.uk.", "en-GB", "j underscore smith dash x at acme dot co dot uk."),
+        ("info@weber.example", "de-DE", "info at weber Punkt example"),
+        ("Alle 12.30 in via Roma 3.", "it-IT", "Alle 12.30 in via Roma 3."),  # no address: as is
+    ],
+)
+def test_the_caller_dictates_addresses_in_its_language(text: str, lang: str, said: str) -> None:
+    from audio.spoken import spoken_form
+
+    assert spoken_form(text, lang) == said
