@@ -72,6 +72,14 @@ class Snapshot:
     now: float
     last_seq: int
     since: int = 0
+    # The clock itself, which ``now`` is not: ``now`` never goes back before the last event, and
+    # a caller's reply is recorded ahead of the clock by its human gap (see ``due_ms``).
+    clock_now: float | None = None
+
+    def due_in(self, t: float) -> float:
+        """Seconds until session time ``t`` by the clock (0 when it has passed)."""
+        clock = self.now if self.clock_now is None else self.clock_now
+        return max(0.0, t - clock)
 
 
 def _to_event(row: AttemptEvent) -> Event:
@@ -301,7 +309,8 @@ def _rebuild(session: Session, attempt: Attempt, clock: Clock, since: int = 0) -
         # and snapshot): rebuild it from the whole log, which is the source of truth.
         whole = numbered if since == 0 else _load_events(session, attempt.id)
         state = engine.replay(scenario, company, [event for _, event in whole])
-    now = max(clock() - attempt.clock_origin, state.last_t)
+    raw = clock() - attempt.clock_origin
+    now = max(raw, state.last_t)
     return Snapshot(
         attempt.id,
         attempt.trainee_id,
@@ -313,6 +322,7 @@ def _rebuild(session: Session, attempt: Attempt, clock: Clock, since: int = 0) -
         now,
         attempt.last_seq,
         since,
+        raw,
     )
 
 
@@ -345,6 +355,7 @@ def _grown(
         snap.now,
         attempt.last_seq,
         snap.since,
+        snap.clock_now,
     )
 
 

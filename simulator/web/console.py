@@ -299,6 +299,13 @@ def _last_caller_seq(snap: attempts.Snapshot) -> int:
     return attempts.last_caller_seq(db(), snap.attempt_id, active)
 
 
+def due_ms(snap: attempts.Snapshot, t: float) -> int:
+    """Milliseconds until an event is due: a caller's reply is recorded with the action that
+    caused it, timed a human gap ahead (``simulator.pacing``), and the page shows and plays it
+    then, not the instant the action answers. 0 for what is already past."""
+    return round(snap.due_in(t) * 1000)
+
+
 def _audio_of(snap: attempts.Snapshot, after: int) -> list[dict[str, Any]]:
     """New caller lines as audio URLs, in order, for the page's player."""
     return [
@@ -306,6 +313,7 @@ def _audio_of(snap: attempts.Snapshot, after: int) -> list[dict[str, Any]]:
             "seq": seq,
             "line": event.line,
             "url": url_for("voice.caller_line", attempt_id=snap.attempt_id, seq=seq),
+            "due_ms": due_ms(snap, event.t),
         }
         for seq, event in snap.events
         if seq > after and event.kind == "caller_said"
@@ -468,7 +476,11 @@ def state(attempt_id: int) -> ResponseReturnValue:
         "attempt_id": attempt_id,
     }
     entries = [
-        {"seq": e.seq, "html": render_template("console/_entry.html", entry=e, **ctx)}
+        {
+            "seq": e.seq,
+            "html": render_template("console/_entry.html", entry=e, **ctx),
+            "due_ms": due_ms(snap, e.t),
+        }
         for e in view.spoken_entries
         if e.seq > after
     ]

@@ -135,6 +135,57 @@ def test_keyboard_only_call(page: Page, live: LiveServer) -> None:
     expect(page.locator(".result")).to_contain_text("SUPERATO")
 
 
+# Records, per log entry, when the page added it and when a state response first said it was
+# due in ``due_ms``: performance.now() on both sides, so only the page's own clock is used.
+WATCH_REPLIES = """
+window.__added = {}; window.__due = {};
+new MutationObserver((records) => {
+  for (const r of records) for (const n of r.addedNodes)
+    if (n.dataset && n.dataset.seq && !(n.dataset.seq in window.__added))
+      window.__added[n.dataset.seq] = performance.now();
+}).observe(document.getElementById("log-list"), { childList: true });
+const original = window.fetch;
+window.fetch = async (...args) => {
+  const response = await original(...args);
+  if (String(args[0]).includes("/state")) {
+    const at = performance.now();
+    response.clone().json().then((data) => {
+      for (const e of data.entries || []) {
+        const seq = (e.html.match(/data-seq="(\\d+)"/) || [])[1];
+        if (seq && !(seq in window.__due)) window.__due[seq] = { at, due: e.due_ms };
+      }
+    });
+  }
+  return response;
+};
+"""
+
+
+def test_caller_replies_after_a_human_gap_not_at_once(page: Page, live: LiveServer) -> None:
+    """The caller's reply joins the log (and is announced) a human gap after the trainee's words:
+    never before the gap the server gives for it, however fast the response came back."""
+    log_in(page, live.url, "luca")
+    page.goto(f"{live.url}/practice")
+    page.locator("#start-web-messaggio").click()
+    page.wait_for_url(re.compile(r"/attempts/\d+"))
+    ready(page)
+    page.keyboard.press("Alt+Shift+KeyR")
+    expect(page.locator("#reply")).to_be_focused()
+    expect(page.get_by_role("log")).to_contain_text("Chiamante: Buongiorno, sono Mario Rossi")
+    page.evaluate(WATCH_REPLIES)
+    page.keyboard.type("Buongiorno, Acme Test, sono Giulia. Vuole lasciare un messaggio?")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("log")).to_contain_text("richiamarmi per l'ordine 4512")
+    reply = page.locator("[role=log] [data-seq]", has_text="richiamarmi per l'ordine 4512")
+    seq = reply.get_attribute("data-seq")
+    timing = page.evaluate("(seq) => [window.__due[seq], window.__added[seq]]", seq)
+    due, added = timing
+    assert due is not None and added is not None
+    # Recorded ahead of the clock, the page waits for it (``due`` is 0 only if the machine took
+    # longer than the gap to ask). A timer never fires early; a busy machine only makes it later.
+    assert added - due["at"] >= due["due"] - 5
+
+
 def test_shortcuts_can_be_switched_off(page: Page, live: LiveServer) -> None:
     """With shortcuts off in Settings, Alt+Shift+R does nothing; the button still works."""
     log_in(page, live.url, "rita")

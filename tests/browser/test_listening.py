@@ -205,6 +205,8 @@ def test_auto_hold_transfer_and_reload(page: Page, listening: LiveServer) -> Non
     page.keyboard.press("Alt+Shift+KeyR")
     expect(page.locator("#status")).to_have_text("Linea 1 in conversazione.")
     expect(page.locator("#alert")).to_have_text(re.compile("Squilla linea 2"))
+    # The caller's opening joins the log a human gap after the answer: heard, then quiet.
+    expect(page.locator("#log")).to_contain_text("vorrei parlare con l'ufficio acquisti")
     clear(page)
     page.wait_for_timeout(AFTERWARDS_MS)
     assert said(page) == [], "the ring of line 2 was said again"

@@ -149,6 +149,54 @@ def test_state_endpoint_gives_new_entries_and_ring_alert(app, users):
     assert later["alerts"] == [] or later["alerts"][0].startswith("Squilla linea 2")
 
 
+def test_a_reply_is_shown_and_played_when_its_human_gap_has_passed(app, users):
+    """The caller's reply is recorded with the trainee's words, a gap ahead of the clock; the
+    state says how long until it is due, so the page neither shows it early nor late.
+
+    The server's clock is bracketed by the test's clock before and after the request, so the
+    expected delay is known within that bracket however slow the machine is.
+    """
+    client = app.test_client()
+    login(client, "luca")
+    database = app.extensions["centralino_db"]
+    attempt_id = attempts.start_attempt(database, users["luca"], "web-messaggio")
+    first = client.get(f"/attempts/{attempt_id}/state?after=0").get_json()
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    _post(client, f"/attempts/{attempt_id}/action", page, kind="answer", line="l1")
+    seen = client.get(f"/attempts/{attempt_id}/state?after={first['seq']}").get_json()["seq"]
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    _post(client, f"/attempts/{attempt_id}/action", page, kind="say", text="Buongiorno, Acme Test.")
+    before = time.time()
+    data = client.get(f"/attempts/{attempt_id}/state?after={seen}").get_json()
+    after = time.time()
+    with database.read() as session:
+        origin = session.get(Attempt, attempt_id).clock_origin
+        reply = session.scalars(
+            select(AttemptEvent)
+            .where(AttemptEvent.attempt_id == attempt_id, AttemptEvent.kind == "caller_said")
+            .order_by(AttemptEvent.seq.desc())
+        ).first()
+    said = None
+    for entry in data["entries"]:
+        if f'data-seq="{reply.seq}"' in entry["html"]:
+            said = entry
+    audio = [item for item in data["audio"] if item["seq"] == reply.seq]
+    assert said is not None and len(audio) == 1
+    trainee = max(e.t for e in _events(database, attempt_id) if e.actor == "trainee")
+    assert 0.3 <= reply.t - trainee <= 1.5  # the human gap the engine drew
+    latest = max(0, round((reply.t - (before - origin)) * 1000))
+    earliest = max(0, round((reply.t - (after - origin)) * 1000))
+    for item in (said, audio[0]):
+        assert earliest - 1 <= item["due_ms"] <= latest + 1
+
+
+def _events(database, attempt_id):
+    with database.read() as session:
+        return list(
+            session.scalars(select(AttemptEvent).where(AttemptEvent.attempt_id == attempt_id))
+        )
+
+
 def test_second_line_rings_while_talking(app, users):
     """Time passes (engine.advance on read): line 2 rings during the call on line 1."""
     database = app.extensions["centralino_db"]

@@ -34,7 +34,18 @@ function focusId(id) {
   if (el) el.focus();
 }
 
-function appendEntry(html) {
+// A caller's reply is recorded with the action that caused it, a human gap ahead of the clock:
+// it joins the log (and so is announced) when it is due, not the instant the action answers.
+// Entries still waiting join at once when the trainee acts again (flushPending), so the log
+// never shows an action before the reply that came first.
+const pending = new Map(); // html -> timer
+
+function appendEntry(html, dueMs = 0) {
+  if (dueMs > 0) {
+    if (pending.has(html)) return; // a poll in flight carries the same reply
+    pending.set(html, window.setTimeout(() => { pending.delete(html); appendEntry(html); }, dueMs));
+    return;
+  }
   const tpl = document.createElement("template");
   tpl.innerHTML = html.trim();
   const item = tpl.content.firstElementChild;
@@ -45,6 +56,12 @@ function appendEntry(html) {
   if (seq !== undefined && logList.querySelector(`[data-seq="${CSS.escape(seq)}"]`)) return;
   logList.append(item);
   log.scrollTop = log.scrollHeight;
+}
+
+function flushPending() {
+  for (const [html, timer] of pending) { window.clearTimeout(timer); appendEntry(html); }
+  pending.clear();
+  // Audio keeps its own timers: it plays when due, or stops on barge-in (voice.js).
 }
 
 // Quiet polling (docs/announcements.md): a region is touched only when its content changed,
@@ -98,7 +115,7 @@ function applyState(data) {
   setTitle(data.title);
   linesKey = patchIfChanged(byId("lines"), data.lines_html, linesKey);
   lampKey = patchIfChanged(byId("lamp"), data.lamp_html, lampKey);
-  for (const entry of data.entries) appendEntry(entry.html);
+  for (const entry of data.entries) appendEntry(entry.html, entry.due_ms);
   news.onPoll(data);
   setActiveLine(data.active_line);
   setPaused(data.paused);
@@ -135,6 +152,7 @@ async function onSubmit(event) {
   if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-enhance")) return;
   event.preventDefault();
   const submitter = event.submitter;
+  flushPending(); // what the caller said before this action is heard before it
   // Answering is the trainee's action that lets the caller's audio start (WCAG 1.4.2).
   if (voice && submitter && submitter.name === "kind" && submitter.value === "answer") voice.answered();
   const typed = form.querySelector("#reply");

@@ -39,6 +39,8 @@ class CallerAudio {
     this.enabled = ["audio", "both"].includes(body.dataset.voiceMode);
     this.armed = false;
     this.queue = [];
+    this.heard = new Set(); // seqs queued once (a poll in flight carries the same lines)
+    this.timers = [];
     this.player = new Audio();
     this.lastSeq = Number(body.dataset.lastCallerSeq || 0);
     this.volume = byId("caller-volume");
@@ -63,6 +65,8 @@ class CallerAudio {
   }
 
   stop() {
+    this.timers.forEach((entry) => window.clearTimeout(entry.timer));
+    this.timers = [];
     this.queue = [];
     this.playing = false;
     this.player.pause();
@@ -110,7 +114,19 @@ class CallerAudio {
     if (data.last_caller_seq !== undefined) this.lastSeq = data.last_caller_seq;
     for (const name of data.earcons || []) this.earcon(name);
     if (!this.enabled || !this.armed) return; // never autoplay before the trainee answers
-    for (const item of data.audio || []) this.enqueue(item.url);
+    for (const item of data.audio || []) {
+      if (this.heard.has(item.seq)) continue;
+      this.heard.add(item.seq);
+      // Played when due: a human gap after the trainee's action, as the log shows it.
+      if (item.due_ms > 0) {
+        const entry = { url: item.url, timer: 0 };
+        entry.timer = window.setTimeout(() => {
+          this.timers = this.timers.filter((t) => t !== entry);
+          this.enqueue(entry.url);
+        }, item.due_ms);
+        this.timers.push(entry);
+      } else this.enqueue(item.url);
+    }
   }
 }
 
