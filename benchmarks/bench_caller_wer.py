@@ -2,7 +2,7 @@
 hears it, transcribed by an independent offline recogniser, word error rate per engine and voice.
 
     .venv/bin/python benchmarks/bench_caller_wer.py [--library scenarios] [--per-voice 0]
-        [--espeak-too]
+        [--espeak-too] [--language it]
 
 The listener is Whisper base (faster-whisper, the model ``simulator models`` installs): it is
 not the engine that made the audio, and it does not know the line it is about to hear (no
@@ -44,6 +44,7 @@ def main() -> int:
         "--per-voice", type=int, default=0, help="at most N lines per voice (0: every line)"
     )
     parser.add_argument("--espeak-too", action="store_true", help="Italian lines in espeak-ng too")
+    parser.add_argument("--language", default="", help="only the callers of this language (it)")
     args = parser.parse_args()
     if os.environ.get("CENTRALINO_BENCH_QUICK") == "1":  # the docs test's smoke pass
         args.per_voice = 1
@@ -55,6 +56,8 @@ def main() -> int:
     for _, loaded in sorted(library.scenarios.items()):
         scenario = loaded.scenario
         for text, spec in caller_lines(scenario, library.companies[scenario.company]):
+            if args.language and not spec.language.startswith(args.language):
+                continue
             specs = [spec]
             if args.espeak_too and spec.language.startswith("it") and spec.engine == "festival":
                 specs.append(replace(spec, engine="espeak", voice="roa/it", variant=None))

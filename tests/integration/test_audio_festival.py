@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from audio.festival_tts import FEMALE, MALE, FestivalSynthesizer, latin1
+from audio.festival_tts import (
+    FEMALE,
+    MALE,
+    NEUTRAL_RATE,
+    FestivalSynthesizer,
+    festival_rate,
+    latin1,
+)
 from audio.loudness import PEAK_LIMIT_DBFS, TARGET_LUFS, loudness_lufs, peak_dbfs
 from audio.telephone import BACKGROUNDS, PHONE_RATE, background, band_limit, mix, on_the_line
 from audio.tts import caller_synthesizer, voice_for
@@ -61,8 +68,9 @@ def test_rate_and_pitch_change_the_voice(festival: FestivalSynthesizer) -> None:
     normal, rate = decode_wav(festival.render(LINE, base))
     slow, _ = decode_wav(festival.render(LINE, VoiceSpec("it", MALE, rate=120, engine="festival")))
     high, _ = decode_wav(festival.render(LINE, VoiceSpec("it", MALE, pitch=80, engine="festival")))
-    assert slow.size > normal.size * 1.2
-    assert median_f0(high, rate) > median_f0(normal, rate) * 1.1
+    # A persona moves the diphone voices half as far as espeak-ng (clarity, festival_tts).
+    assert slow.size > normal.size * 1.1
+    assert median_f0(high, rate) > median_f0(normal, rate) * 1.04
     assert abs(high.size - normal.size) < normal.size * 0.1  # higher, not faster
 
 
@@ -180,8 +188,12 @@ def test_an_e_mail_address_is_dictated_by_the_caller(festival: FestivalSynthesiz
 
 
 def test_a_line_festival_crashes_on_is_said_a_little_slower(festival: FestivalSynthesizer) -> None:
-    """text2wave segfaults on this line at this persona's duration stretch (rate 200, pitch
-    65): the adapter says it 2% slower rather than hand it to espeak-ng."""
-    spec = VoiceSpec("it", MALE, rate=200, pitch=65, engine="festival")
-    said, rate = decode_wav(festival.render("Sì? Allora, arrivano?", spec))
+    """text2wave segfaults on this line at this duration stretch (0.88, a rate-210 persona):
+    the adapter says it 2% slower rather than hand it to espeak-ng."""
+    text = "Sì? Allora, arrivano?"
+    spec = VoiceSpec("it", MALE, rate=210, engine="festival")
+    stretch = NEUTRAL_RATE / festival_rate(spec.rate)
+    crashed, error = festival._text2wave(text, spec, stretch)
+    assert crashed == b"" and error == "exit -11"  # the crash this test is about
+    said, rate = decode_wav(festival.render(text, spec))
     assert len(said) / rate > 1.0
