@@ -186,6 +186,35 @@ def test_caller_replies_after_a_human_gap_not_at_once(page: Page, live: LiveServ
     assert added - due["at"] >= due["due"] - 5
 
 
+def test_acting_before_the_gap_shows_the_reply_first(page: Page, live: LiveServer) -> None:
+    """The trainee puts the caller on hold the instant after speaking: the caller's reply, still
+    within its gap, joins the log before the hold is announced, never after it."""
+    log_in(page, live.url, "luca")
+    page.goto(f"{live.url}/practice")
+    page.locator("#start-web-messaggio").click()
+    page.wait_for_url(re.compile(r"/attempts/\d+"))
+    ready(page)
+    page.keyboard.press("Alt+Shift+KeyR")
+    expect(page.get_by_role("log")).to_contain_text("Chiamante: Buongiorno, sono Mario Rossi")
+    page.evaluate(WATCH_REPLIES)
+    page.evaluate(
+        """new MutationObserver(() => {
+          if (!window.__held && document.getElementById("status").textContent.includes("attesa"))
+            window.__held = performance.now();
+        }).observe(document.getElementById("status"), {childList: true, subtree: true,
+                                                       characterData: true})"""
+    )
+    page.keyboard.type("Buongiorno, Acme Test, sono Giulia. Vuole lasciare un messaggio?")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Alt+Shift+KeyH")  # waits for the reply's update, then holds
+    expect(page.locator("#status")).to_have_text("Linea 1 in attesa.")
+    reply = page.locator("[role=log] [data-seq]", has_text="richiamarmi per l'ordine 4512")
+    expect(reply).to_have_count(1)
+    seq = reply.get_attribute("data-seq")
+    added, held = page.evaluate("(seq) => [window.__added[seq], window.__held]", seq)
+    assert added is not None and held is not None and added <= held
+
+
 def test_shortcuts_can_be_switched_off(page: Page, live: LiveServer) -> None:
     """With shortcuts off in Settings, Alt+Shift+R does nothing; the button still works."""
     log_in(page, live.url, "rita")

@@ -110,12 +110,17 @@ function setPaused(paused) {
   if (kind) kind.value = paused ? "unpause" : "pause";
 }
 
-function applyState(data) {
+let actions = 0; // the trainee's actions so far on this page
+
+// ``asked``: how many actions the trainee had made when this update was asked for. An update
+// that arrives after a later action shows its replies at once: they came before that action.
+function applyState(data, asked = actions) {
   if (data.finished && data.result_url) { window.location.assign(data.result_url); return; }
   setTitle(data.title);
   linesKey = patchIfChanged(byId("lines"), data.lines_html, linesKey);
   lampKey = patchIfChanged(byId("lamp"), data.lamp_html, lampKey);
-  for (const entry of data.entries) appendEntry(entry.html, entry.due_ms);
+  const late = actions > asked;
+  for (const entry of data.entries) appendEntry(entry.html, late ? 0 : entry.due_ms);
   news.onPoll(data);
   setActiveLine(data.active_line);
   setPaused(data.paused);
@@ -135,11 +140,12 @@ async function pollOnce() {
   window.clearTimeout(pollTimer);
   polls += 1;
   if (polls > MAX_POLLS) return;
+  const asked = actions;
   try {
     const response = await fetch(`${body.dataset.stateUrl}?after=${lastSeq}`, {
       credentials: "same-origin", headers: { Accept: "application/json", "X-Requested-With": "fetch" },
     });
-    if (response.ok) applyState(await response.json());
+    if (response.ok) applyState(await response.json(), asked);
   } catch (_error) {
     // Network hiccup: the next poll catches up; nothing is lost, the server holds the log.
   }
@@ -147,12 +153,13 @@ async function pollOnce() {
   pollTimer = window.setTimeout(poll, every);
 }
 
-async function onSubmit(event) {
+let acting = Promise.resolve(); // the trainee's previous action, until its update is applied
+
+function onSubmit(event) {
   const form = event.target;
   if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-enhance")) return;
   event.preventDefault();
   const submitter = event.submitter;
-  flushPending(); // what the caller said before this action is heard before it
   // Answering is the trainee's action that lets the caller's audio start (WCAG 1.4.2).
   if (voice && submitter && submitter.name === "kind" && submitter.value === "answer") voice.answered();
   const typed = form.querySelector("#reply");
@@ -160,6 +167,15 @@ async function onSubmit(event) {
     // The shared barge-in signal (voice.js listens; push-to-talk dispatches it too).
     document.dispatchEvent(new CustomEvent("centralino:trainee-speaking", { detail: { source: "typed" } }));
   }
+  actions += 1;
+  // Actions are taken in order: each waits for the one before to be answered and applied, so
+  // what that one brought (a caller's reply) is in the log before this one is announced.
+  const previous = acting;
+  acting = previous.then(() => act(form, submitter)).catch(() => {});
+}
+
+async function act(form, submitter) {
+  flushPending(); // what the caller said before this action is heard before it
   const { status, payload } = await postForm(form, submitter);
   if (payload.redirect) { window.location.assign(payload.redirect); return; }
   if (status >= 400) {
