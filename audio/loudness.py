@@ -73,11 +73,12 @@ def normalise(
 ) -> Samples:
     """Bring a clip to ``target_lufs`` with peaks at most ``ceiling_dbfs``; silence is unchanged.
 
-    Limiting lowers loudness a little, so gain and limiter run up to three times until the clip is
-    within 0.2 LU of the target.
+    Limiting lowers loudness a little, so gain and limiter run again until the clip is within
+    0.2 LU of the target: up to eight times, as a short, peaky line ("Come, scusi?") needed more
+    than three to come within 1 LU.
     """
     out = samples.astype(np.float32)
-    for _ in range(3):
+    for _ in range(8):
         measured = loudness_lufs(out, rate)
         if measured < _SILENCE_LUFS:
             return out

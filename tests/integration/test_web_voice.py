@@ -204,7 +204,10 @@ def test_italian_call_is_answered_by_voice(app) -> None:
     page = client.get(url).get_data(as_text=True)
     assert "non disponibile" not in page
     assert _state(client, url)["voice"]["available"] is True
-    said = "Buongiorno, ufficio acquisti, come posso aiutarla?"
+    # The web path, not Whisper's accuracy, is under test: a sentence Whisper base hears right in
+    # this voice. ("ufficio acquisti" came back as "pubbiccio a questi" in it on this machine:
+    # the accuracy figures are bench_asr's, README.)
+    said = "Buongiorno, come posso aiutarla?"
     engine, voice, effects = speech_sets.VOICES["it"][0]  # a shifted Festival voice, no caller's
     response = _speak(client, url, token, speech_sets.render("it", said, engine, voice, effects))
     assert response.status_code == 200, response.json
