@@ -42,7 +42,12 @@ def is_trial(session: Session, attempt_id: int) -> bool:
 
 def purge_trials(session: Session, instructor_id: int) -> int:
     """Delete the instructor's trials with their events, records and score; how many."""
-    ids = list(session.scalars(select(Attempt.id).where(Attempt.trainee_id == instructor_id)))
+    owned = session.scalars(select(Attempt.id).where(Attempt.trainee_id == instructor_id))
+    return _delete(session, list(owned))
+
+
+def _delete(session: Session, ids: list[int]) -> int:
+    """Delete these attempts (their events, records and score go with them); how many."""
     if ids:
         session.execute(delete(Attempt).where(Attempt.id.in_(ids)))
     return len(ids)
@@ -55,16 +60,12 @@ def purge_stale(session: Session, now: datetime | None = None) -> int:
     """Delete every instructor's trials started over a day ago (nobody is still trying them);
     how many."""
     cutoff = (now or utcnow()) - STALE_AFTER
-    ids = list(
-        session.scalars(
-            select(Attempt.id)
-            .join(User, User.id == Attempt.trainee_id)
-            .where(User.role == "instructor", Attempt.started_at < cutoff)
-        )
+    stale = session.scalars(
+        select(Attempt.id)
+        .join(User, User.id == Attempt.trainee_id)
+        .where(User.role == "instructor", Attempt.started_at < cutoff)
     )
-    if ids:
-        session.execute(delete(Attempt).where(Attempt.id.in_(ids)))
-    return len(ids)
+    return _delete(session, list(stale))
 
 
 def trial_version(

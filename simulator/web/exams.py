@@ -348,10 +348,8 @@ def report_text(sitting_id: int) -> ResponseReturnValue:
 
 
 def _report_pdf(sitting_id: int) -> Response:
-    context = _report_context(sitting_id)
-    html = render_template("exams/report_print.html", **context)
-    title = _("Verbale d'esame: %(name)s", name=context["report"].trainee)
-    return pdf_response(html, f"esame-{sitting_id}.pdf", title=title)
+    # The PDF's title is the printable page's own <title>.
+    return pdf_response(printable_report_html(sitting_id), f"esame-{sitting_id}.pdf")
 
 
 def _report_brf(sitting_id: int) -> Response:

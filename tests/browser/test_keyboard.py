@@ -161,9 +161,8 @@ window.fetch = async (...args) => {
 """
 
 
-def test_caller_replies_after_a_human_gap_not_at_once(page: Page, live: LiveServer) -> None:
-    """The caller's reply joins the log (and is announced) a human gap after the trainee's words:
-    never before the gap the server gives for it, however fast the response came back."""
+def _answered_and_watched(page: Page, live: LiveServer) -> None:
+    """Luca answers the message call; the page then records when each reply is due and added."""
     log_in(page, live.url, "luca")
     page.goto(f"{live.url}/practice")
     page.locator("#start-web-messaggio").click()
@@ -173,6 +172,12 @@ def test_caller_replies_after_a_human_gap_not_at_once(page: Page, live: LiveServ
     expect(page.locator("#reply")).to_be_focused()
     expect(page.get_by_role("log")).to_contain_text("Chiamante: Buongiorno, sono Mario Rossi")
     page.evaluate(WATCH_REPLIES)
+
+
+def test_caller_replies_after_a_human_gap_not_at_once(page: Page, live: LiveServer) -> None:
+    """The caller's reply joins the log (and is announced) a human gap after the trainee's words:
+    never before the gap the server gives for it, however fast the response came back."""
+    _answered_and_watched(page, live)
     page.keyboard.type("Buongiorno, Acme Test, sono Giulia. Vuole lasciare un messaggio?")
     page.keyboard.press("Enter")
     expect(page.get_by_role("log")).to_contain_text("richiamarmi per l'ordine 4512")
@@ -189,14 +194,7 @@ def test_caller_replies_after_a_human_gap_not_at_once(page: Page, live: LiveServ
 def test_acting_before_the_gap_shows_the_reply_first(page: Page, live: LiveServer) -> None:
     """The trainee puts the caller on hold the instant after speaking: the caller's reply, still
     within its gap, joins the log before the hold is announced, never after it."""
-    log_in(page, live.url, "luca")
-    page.goto(f"{live.url}/practice")
-    page.locator("#start-web-messaggio").click()
-    page.wait_for_url(re.compile(r"/attempts/\d+"))
-    ready(page)
-    page.keyboard.press("Alt+Shift+KeyR")
-    expect(page.get_by_role("log")).to_contain_text("Chiamante: Buongiorno, sono Mario Rossi")
-    page.evaluate(WATCH_REPLIES)
+    _answered_and_watched(page, live)
     page.evaluate(
         """new MutationObserver(() => {
           if (!window.__held && document.getElementById("status").textContent.includes("attesa"))
