@@ -72,6 +72,11 @@ NEVER_EXPECTED: dict[str, tuple[str, ...]] = {
         "Il treno per Milano parte alle otto.",
         "Ho comprato del pane e del latte.",
         "La partita di calcio è finita in pareggio.",
+        # Office talk that is none of the set's intents: nearer to them, harder to tell apart.
+        "La fattura è stata pagata ieri mattina.",
+        "Il magazzino chiude alle sei di sera.",
+        "Il direttore è partito per Roma.",
+        "Abbiamo cambiato fornitore a settembre.",
     ),
 }
 

@@ -46,6 +46,8 @@ _MISSING_CONTENT_PENALTY = 0.75
 _NEGATIONS = frozenset({"non", "not", "t", "nicht", "n"})
 # ASR alternatives are less likely than the first hypothesis: a tie goes to the first.
 _ALTERNATIVE_WEIGHT = 0.98
+# The score from which an utterance expresses an intent.
+MATCH_THRESHOLD = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,7 @@ def match_intent(
     lang: str,
     *,
     alternatives: Sequence[str] = (),
-    threshold: float = 0.75,
+    threshold: float = MATCH_THRESHOLD,
 ) -> IntentMatch | None:
     """Return the best intent among ``candidates`` that the utterance expresses, or None.
 
@@ -87,7 +89,7 @@ def match_intents(
     lang: str,
     *,
     alternatives: Sequence[str] = (),
-    threshold: float = 0.75,
+    threshold: float = MATCH_THRESHOLD,
 ) -> list[IntentMatch]:
     """Return every intent the utterance expresses, best first, one match per intent.
 

@@ -19,7 +19,8 @@ from audio.whisper import WhisperRecognizer, shared_whisper
 from audio.whisper_model import MODEL_NAME, MODEL_SHA256, assemble, sha256_of
 from simulator.errors import SpeechRecognitionError
 from simulator.language.intents import intent_candidates, match_intent
-from simulator.ports import SpeechRecognizer
+from simulator.language.lexicon import BUILTIN_INTENTS
+from simulator.ports import Recognition, SpeechRecognizer
 from tests import speech_sets
 
 REPO = Path(__file__).resolve().parents[2]
@@ -119,12 +120,42 @@ def test_german_and_spanish_sentences_are_transcribed(
     assert min(word_error_rate(ref, heard, lang) for ref, heard in pairs) <= ONE_SENTENCE_WER_MAX
 
 
+def _intent(heard: Recognition, candidates: dict[str, list[str]], rescored: bool) -> str:
+    alternatives = heard.alternatives if rescored else ()
+    found = match_intent(heard.transcript, candidates, "it-IT", alternatives=alternatives)
+    return found.intent if found else ""
+
+
+def test_rescoring_restores_the_expected_phrases_whisper_misheard(
+    whisper: WhisperRecognizer,
+) -> None:
+    """The Italian set with its intents expected: the rewrites the audio supports bring the
+    intents found to 90% or more (measured 23/24 here, 17/24 from the transcript alone), and
+    none of them is an intent the trainee did not mean."""
+    clips = speech_sets.clips("it")
+    candidates = intent_candidates(sorted({c.intent for c in clips}), "it-IT")
+    expected = [p for phrases in candidates.values() for p in phrases]
+    found = [
+        (clip.intent, _intent(whisper.recognise(clip.wav, "it-IT", expected), candidates, True))
+        for clip in clips
+    ]
+    right = sum(said == heard for said, heard in found)
+    assert right >= 0.9 * len(clips), found
+    assert all(heard in ("", said) for said, heard in found), found
+
+
 def test_nothing_is_credited_that_was_not_said(whisper: WhisperRecognizer) -> None:
-    """A sentence no step expects is written as said: no offer of a message is found in it."""
-    clip = speech_sets.never_expected_clips("it")[0]
-    heard = whisper.recognise(clip.wav, "it-IT", ["Vuole lasciare un messaggio?"])
-    candidates = intent_candidates(["offer_message", "offer_transfer", "ask_wait"], "it-IT")
-    assert match_intent(heard.transcript, candidates, "it-IT") is None, heard
+    """Never-expected sentences, office talk among them, with every builtin Italian phrase
+    expected: neither the transcript nor a rescored rewrite expresses any intent."""
+    builtin = sorted(i for i, by_lang in BUILTIN_INTENTS.items() if by_lang.get("it"))
+    candidates = intent_candidates(builtin, "it-IT")
+    expected = [p for phrases in candidates.values() for p in phrases]
+    credited = []
+    for clip in speech_sets.never_expected_clips("it"):
+        heard = whisper.recognise(clip.wav, "it-IT", expected)
+        if _intent(heard, candidates, True):
+            credited.append((clip.text, heard))
+    assert credited == []
 
 
 def test_the_pool_recognises_off_the_calling_thread(models_root: Path) -> None:
