@@ -24,7 +24,7 @@ from audio.wav import read_wav
 from simulator.call_state import CallState
 from simulator.errors import CallStateError, SpeechRecognitionError
 from simulator.events import Action
-from simulator.expected import Listening, listening
+from simulator.expected import Listening, listening, names_for_dictation
 from simulator.ports import Recognition
 
 log = logging.getLogger(__name__)
@@ -129,3 +129,36 @@ def recognise_utterance(
     if not recognition.transcript.strip():
         raise NotUnderstoodError()
     return Heard(recognition, listen)
+
+
+def recognise_dictation(
+    wav: bytes, state: CallState, models_root: Path, language: str, *, inline: bool = False
+) -> Recognition:
+    """Recognise words the trainee dictates into a form field (a message taken down, a fonogramma,
+    the voice-mail greeting): free text in ``language`` with the call's names as hints.
+
+    Nothing is expected (a message is whatever the caller said), so nothing is re-scored, and
+    nothing is recorded in the call: the words only fill the field, which the trainee checks and
+    files as typed text. Same errors as :func:`recognise_utterance`, except that no line needs
+    to be in conversation; ``inline`` recognises here (the terminal).
+    """
+    samples, rate = read_wav(wav)
+    if not has_recogniser(language, models_root):
+        raise VoiceUnavailableError(language)
+    names = names_for_dictation(state)
+    if inline:
+        job = asr_service.Job(wav, language, (), names)
+        recognition, where = asr_service.run_job(job, models_root), "inline"
+    else:
+        recognition, where = asr_service.recognise(models_root, wav, language, (), names)
+    log.info(
+        "dictation recognised: engine=%s service=%s lang=%s confidence=%.3f audio_s=%.2f",
+        recognition.engine,
+        where,
+        language,
+        recognition.confidence,
+        samples.size / rate,
+    )
+    if not recognition.transcript.strip():
+        raise NotUnderstoodError()
+    return recognition

@@ -44,6 +44,17 @@ def names_in_call(state: CallState, ln: LineState) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in found if n.strip()))
 
 
+def names_for_dictation(state: CallState) -> tuple[str, ...]:
+    """The names a trainee may dictate into a form: the company's and every caller's so far."""
+    company = state.company
+    found = [company.name]
+    for ln in state.lines.values():
+        found.extend([ln.caller.name, ln.caller.organisation or ""])
+    found.extend(d.name for d in company.departments)
+    found.extend(m.name for m in company.staff)
+    return tuple(dict.fromkeys(n for n in found if n.strip()))
+
+
 def talking_line(state: CallState, line: str | None = None) -> LineState | None:
     """The line in conversation (the given one, else the active one), or ``None``."""
     ln = state.lines.get(line or state.active_line or "")

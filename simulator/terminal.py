@@ -20,6 +20,7 @@ from simulator import engine, names
 from simulator.call_state import CallState
 from simulator.errors import CallStateError, CentralinoError
 from simulator.events import Action, Event
+from simulator.expected import talking_line
 from simulator.model import Company, Scenario
 from simulator.procedure_text import procedure_lines
 from simulator.report_text import render_report
@@ -76,6 +77,9 @@ COMMANDS: dict[str, str] = {
     "ascolta": "listen",
     "listen": "listen",
 }
+
+# Free-text fields a trainee may dictate (``/parla`` at the prompt) instead of typing.
+DICTATED_FIELDS = frozenset({"text", "reason", "outcome", "notes", "problem"})
 
 FORM_FIELDS: dict[str, list[tuple[str, str, str]]] = {
     "take_message": [
@@ -427,12 +431,56 @@ class TerminalSession:
 
     def _form(self, kind: str) -> dict[str, Any]:
         data: dict[str, Any] = {}
+        dictable = [key for key, _, _ in FORM_FIELDS[kind] if key in DICTATED_FIELDS]
+        if dictable:
+            self.say(
+                self.tr(
+                    "(Nei campi di testo: /parla o /ascolta FILE.wav per dettare.)",
+                    "(In text fields: /speak or /listen FILE.wav to dictate.)",
+                )
+            )
         for key, it, en in FORM_FIELDS[kind]:
-            data[key] = self.ask(self.tr(it, en))
+            answer = self.ask(self.tr(it, en))
+            if key in DICTATED_FIELDS and answer.strip().startswith("/"):
+                answer = self._dictated(answer.strip())
+            data[key] = answer
         if kind == "outgoing_call":
             decision = str(data.get("decision", "")).lower()
             data["decision"] = "refuse" if decision.startswith(("rif", "ref", "no")) else "place"
         return data
+
+    def _dictated(self, command: str) -> str:
+        """A form field dictated (``/parla`` or ``/ascolta FILE.wav``): the words recognised in
+        the call's language, said back so the trainee can check them, or "" when none."""
+        from audio.commands import DEFAULT_MODELS
+        from audio.utterance import recognise_dictation
+
+        name, _, rest = command[1:].partition(" ")
+        kind = COMMANDS.get(name.lower(), name.lower())
+        try:
+            if kind == "speak":
+                from audio.mic import check_microphone, record_speech
+
+                check_microphone()
+                self.say(self.tr("In ascolto: detta il testo.", "Listening: dictate the text."))
+                wav = record_speech()
+            elif kind == "listen" and rest.strip():
+                wav = Path(rest.strip()).expanduser().read_bytes()
+            else:
+                return command
+            language = self._speech_language()
+            heard = recognise_dictation(wav, self.state, DEFAULT_MODELS, language, inline=True)
+        except (OSError, ImportError, CentralinoError) as exc:
+            reason = exc.message(self.lang) if isinstance(exc, CentralinoError) else str(exc)
+            self.say(self.tr("Non riconosciuto: ", "Not recognised: ") + reason)
+            return ""
+        self.say(self.tr("Dettato: ", "Dictated: ") + heard.transcript)
+        return heard.transcript
+
+    def _speech_language(self) -> str:
+        """The language the trainee speaks now: the talking line's caller, else the scenario's."""
+        ln = talking_line(self.state)
+        return self.state.language_of(ln) if ln is not None else self.scenario.language
 
     def _lines(self) -> None:
         names = {

@@ -12,6 +12,9 @@
   to confirm when their accommodation asks for it or the recogniser was not sure. Bad audio is
   a 4xx with nothing recorded. The audio is kept with the attempt for the replay
   (``simulator.practice.recordings``): with the ``say``, or until the confirmed reply arrives.
+- ``POST /attempts/<id>/dictation``: the same WAV, dictated into a form field (a message taken
+  down, a fonogramma, the voice-mail greeting): the transcript comes back for the field and
+  nothing is recorded in the call, nor is the audio kept (the trainee files the form as text).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from audio.tones import tone
 from audio.utterance import (
     NotUnderstoodError,
     VoiceUnavailableError,
+    recognise_dictation,
     recognise_utterance,
     voice_available,
 )
@@ -237,6 +241,45 @@ def speech(attempt_id: int) -> ResponseReturnValue:
     _keep_recording(attempt_id, wav, done)
     message = _("Riconosciuto: %(text)s", text=recognition.transcript)
     return jsonify({**result, "recorded": True, "confirm": False, "message": message})
+
+
+@bp.post("/attempts/<int:attempt_id>/dictation")
+@role_required("trainee", "instructor")
+def dictation(attempt_id: int) -> ResponseReturnValue:
+    """Recognise words dictated into a form field; nothing is recorded in the call."""
+    wav = request.get_data(cache=False)
+    try:
+        snap = attempts.tick(db(), attempt_id, trainee_id=_me(), since=attempts.ONLY_NEW)
+    except attempts.AttemptNotFound:
+        abort(404)
+    if snap.status != "active":
+        return _error("ended", _("L'esercitazione è terminata."), 409)
+    try:
+        read_wav(wav, max_bytes=int(current_app.config["SPEECH_MAX_BYTES"]))
+        recognition = recognise_dictation(
+            wav, snap.state, caller_audio.models_root(), line_language(snap)
+        )
+    except AudioInputError as exc:
+        return _error(exc.code, pick(exc), _AUDIO_STATUS.get(exc.code, 400))
+    except VoiceUnavailableError as exc:
+        return _error("no_engine", pick(exc), 422)
+    except NotUnderstoodError:
+        return _error("not_understood", _("Non ho capito, riprova o scrivi."), 422)
+    except RecognitionTimeoutError:
+        message = _("Il riconoscimento vocale è occupato: riprova tra poco o scrivi.")
+        return _error("busy", message, 503)
+    message = _("Dettato: %(text)s", text=recognition.transcript)
+    if recognition.confidence < LOW_CONFIDENCE:
+        message = _(
+            "Dettato, con poca sicurezza: %(text)s. Controlla il campo.",
+            text=recognition.transcript,
+        )
+    return jsonify(
+        ok=True,
+        transcript=recognition.transcript,
+        confidence=round(recognition.confidence, 3),
+        message=message,
+    )
 
 
 def _keep_recording(attempt_id: int, wav: bytes, done: attempts.Snapshot | None) -> None:

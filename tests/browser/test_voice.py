@@ -68,7 +68,7 @@ def voice_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
         AUDIO_CACHE=str(tmp / "cache"),
         MODELS_ROOT=str(shared_models_root()),
     )
-    names = ("anna", "bruno", "carla", "dario", "elena")
+    names = ("anna", "bruno", "carla", "dario", "elena", "fabio")
     ids = seed_users(app, trainees=names, scenarios=[EN, IT])
     with app.extensions["centralino_db"].write() as s:
         accounts.save_settings(s, ids["anna"], accounts.Settings(3.0, voice_mode="both"))
@@ -232,3 +232,35 @@ def test_hands_free_streams_sends_at_end_of_speech_and_barges_in(
     page.focus("#hands-free")
     page.keyboard.press("Space")
     expect(page.locator("#talk-button")).to_be_enabled()
+
+
+def test_dictation_fills_the_message_field_and_says_nothing_on_the_line(
+    mic_page: Page, voice_live: LiveServer
+) -> None:
+    """In the message form, Detta records, the words land in the field with the focus and the
+    status says so; nothing is said to the caller; axe clean with the button shown."""
+    page = mic_page
+    _start_and_answer(page, voice_live.url, "fabio")
+    page.goto(page.url.split("?")[0] + "?tool=message")
+    page.wait_for_selector("body[data-ready]")
+    dictate = page.get_by_role("button", name="Detta Messaggio")
+    expect(dictate).to_be_visible()
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
+    assert results.violations_count == 0, results.generate_report()
+    page.fill("#message-text", "Richiamare:")
+    dictate.focus()
+    page.keyboard.press("Enter")
+    expect(dictate).to_have_attribute("aria-pressed", "true")
+    ended = re.compile(r"^[1-9]")
+    expect(page.locator("#voice")).to_have_attribute("data-speech-ends", ended, timeout=SERVER_MS)
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.url.endswith("/dictation"), timeout=SERVER_MS
+    ):
+        page.keyboard.press("Enter")
+    field = page.locator("#message-text")
+    expect(field).to_have_value(
+        re.compile(r"^Richiamare: .*(good morning|how can i help you)", re.I)
+    )
+    expect(field).to_be_focused()
+    expect(page.get_by_role("status").first).to_have_text(re.compile(r"^Dettato"))
+    expect(page.get_by_role("log")).not_to_contain_text("Operatore:")

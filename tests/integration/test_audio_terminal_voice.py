@@ -107,3 +107,34 @@ def test_spoken_reply_is_kept_beside_the_log_until_it_expires(tmp_path: Path) ->
     )  # fmt: skip
     assert done.returncode == 0 and "Recordings deleted (older than 90 days): 1" in done.stdout
     assert not kept.exists() and (tmp_path / "session.jsonl").exists()
+
+
+def test_a_form_field_is_dictated_and_filed_as_text(tmp_path: Path) -> None:
+    """At the message's text prompt, /listen FILE.wav dictates the field: the words are said
+    back and filed in the message; nothing is said to the caller."""
+    import json
+
+    dictated = tmp_path / "dictated.wav"
+    dictated.write_bytes(spoken("Please call back tomorrow morning."))
+    out = _play(
+        tmp_path,
+        [
+            "/answer",
+            "/message",
+            "Sales",
+            "James Whitfield",
+            "",
+            "",
+            f"/listen {dictated}",
+            "/finish",
+        ],
+    )
+    assert "(In text fields: /speak or /listen FILE.wav to dictate.)" in out
+    assert "Dictated: " in out
+    events = [
+        json.loads(line)
+        for line in (tmp_path / "session.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    message = next(e for e in events if e["kind"] == "take_message")
+    assert "call back tomorrow" in message["data"]["text"].lower()
+    assert not any(e["kind"] == "say" for e in events)

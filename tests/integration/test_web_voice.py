@@ -21,6 +21,7 @@ from audio.wav import decode_wav, resample, to_wav
 from audio.wer import word_error_rate
 from simulator.practice import accounts, recordings
 from simulator.store.models import AttemptEvent
+from simulator.store.review import UtteranceRecording
 from simulator.web.testing import csrf_from, form_data, login, make_app, seed_users
 from tests import speech_sets
 from tests.voice_support import SCENARIOS, shared_models_root, spoken
@@ -339,3 +340,48 @@ def test_streamed_utterance_ending_in_digital_silence(app) -> None:
     )
     assert response.status_code == 200, response.json
     assert "good morning" in response.json["transcript"].lower()
+
+
+def _dictate(client, url: str, token: str | None, body: bytes):
+    headers = {"Content-Type": "audio/wav", "X-Requested-With": "fetch"}
+    if token is not None:
+        headers["X-CSRFToken"] = token
+    return client.post(f"{url}/dictation", data=body, headers=headers)
+
+
+def test_dictation_fills_a_field_and_records_nothing(app) -> None:
+    """Italian words dictated into a form (before answering too: a voice-mail greeting needs no
+    line) come back as text for the field; nothing is added to the call, no audio is kept."""
+    client = app.test_client()
+    login(client, "luca")
+    url, token = _start(client, IT, answer=False)
+    page = client.get(f"{url}?tool=voicemail").get_data(as_text=True)
+    assert 'data-dictate="voicemail-text"' in page and "/dictation" in page
+    before = _events(app, url)
+    said = "Mi può lasciare un numero di telefono?"
+    engine, voice, effects = speech_sets.VOICES["it"][0]
+    response = _dictate(client, url, token, speech_sets.render("it", said, engine, voice, effects))
+    assert response.status_code == 200, response.json
+    assert word_error_rate(said, response.json["transcript"], "it") <= 0.35, response.json
+    assert response.json["message"].startswith("Dettato")
+    assert _events(app, url) == before
+    attempt_id = int(url.rsplit("/", 1)[1])
+    with app.extensions["centralino_db"].read() as s:
+        kept = s.scalar(select(func.count()).where(UtteranceRecording.attempt_id == attempt_id))
+    assert kept == 0
+
+
+def test_dictation_refuses_bad_audio_a_missing_token_and_other_trainees(app) -> None:
+    client = app.test_client()
+    login(client, "luca")
+    url, token = _start(client)
+    before = _events(app, url)
+    silent = _dictate(client, url, token, to_wav(np.zeros(16_000, dtype=np.float32), 16_000))
+    assert silent.status_code == 400 and silent.json["code"] == "silent" and silent.json["error"]
+    assert _dictate(client, url, None, spoken("Good morning")).status_code == 400
+    other = app.test_client()
+    login(other, "marta")
+    _start(other)
+    other_token = csrf_from(other.get("/practice").get_data(as_text=True))
+    assert _dictate(other, url, other_token, spoken("Good morning")).status_code == 404
+    assert _events(app, url) == before

@@ -345,12 +345,95 @@ class HandsFree {
   }
 }
 
+// Dictation into a form field (a message taken down, a fonogramma, the voice-mail greeting):
+// "Detta" records until pressed again, the words are added to the field, which takes the
+// focus; nothing is said on the line. One way of using the microphone at a time: push-to-talk
+// and hands-free wait while it records.
+class Dictation {
+  constructor(regions, talk) {
+    this.status = regions.status;
+    this.alert = regions.alert;
+    this.talk = talk;
+    this.buttons = Array.from(document.querySelectorAll("[data-dictate]"));
+    this.recording = null;
+    this.button = null;
+    for (const button of this.buttons) button.addEventListener("click", () => this.toggle(button));
+  }
+
+  setAvailable(available) {
+    for (const button of this.buttons) button.hidden = !available || !body.dataset.dictationUrl;
+  }
+
+  field(button) { return byId(button.dataset.dictate); }
+
+  async toggle(button) {
+    if (this.recording) { await this.send(); return; }
+    if (this.talk.busy || this.talk.recording) return;
+    speechFlag("waiting");
+    const gate = new EnergyGate({ onStart: () => speechFlag("speaking"), onSpeech: () => {}, onEnd: () => speechFlag("ended") });
+    this.talk.busy = true;
+    try {
+      this.recording = await startRecording(() => this.send(), (samples) => gate.push(samples));
+    } catch (error) {
+      this.talk.busy = false;
+      const reason = error instanceof RecorderError ? error.reason : "absent";
+      announce(this.alert, reason === "denied"
+        ? t("Microfono non consentito: permetti l'accesso al microfono nel browser, oppure scrivi.", "Microphone blocked: allow it in the browser, or type.")
+        : t("Nessun microfono: collega le cuffie con microfono, oppure scrivi.", "No microphone: plug in a headset, or type."));
+      this.field(button).focus();
+      return;
+    }
+    this.button = button;
+    button.setAttribute("aria-pressed", "true");
+    announce(this.status, t("Dettatura: parla, poi premi di nuovo Detta.", "Dictation: speak, then press Dictate again."));
+  }
+
+  async send() {
+    const recording = this.recording;
+    const button = this.button;
+    this.recording = null;
+    if (!recording) return;
+    button.setAttribute("aria-pressed", "false");
+    const wav = await recording.stop();
+    const field = this.field(button);
+    if (!wav) { this.talk.busy = false; field.focus(); return; }
+    announce(this.status, t("Riconoscimento in corso.", "Recognising."));
+    let status = 0;
+    let payload = {};
+    try {
+      const response = await fetch(body.dataset.dictationUrl, {
+        method: "POST",
+        body: wav,
+        credentials: "same-origin",
+        headers: { "Content-Type": "audio/wav", "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch", Accept: "application/json" },
+      });
+      status = response.status;
+      try { payload = await response.json(); } catch (_e) { payload = {}; }
+    } catch (_error) {
+      payload = { error: t("Rete non raggiungibile: riprova o scrivi.", "Network unreachable: try again or type.") };
+    }
+    this.talk.busy = false;
+    field.focus();
+    if (status >= 400 || !payload.ok) {
+      announce(this.alert, payload.error || t("Non ho capito, riprova o scrivi.", "Not understood: try again or type."));
+      return;
+    }
+    const before = field.value.replace(/\s+$/, "");
+    field.value = before ? `${before} ${payload.transcript}` : payload.transcript;
+    field.setSelectionRange(field.value.length, field.value.length);
+    field.dispatchEvent(new Event("input", { bubbles: true })); // drafts keep it
+    announce(this.status, payload.message);
+  }
+}
+
 export function initVoice(regions, refresh) {
   const panel = byId("voice");
   if (panel) panel.hidden = false;
   const audio = new CallerAudio();
   const talk = new PushToTalk(regions, refresh);
   const handsFree = new HandsFree(talk);
+  const dictation = new Dictation(regions, talk);
+  dictation.setAvailable(body.dataset.voiceAvailable !== "off");
   if (body.dataset.voiceAvailable === "off") {
     talk.setAvailable({ available: false, reason: byId("talk-hint").textContent, language: body.dataset.voiceLanguage });
   } else {
@@ -365,7 +448,11 @@ export function initVoice(regions, refresh) {
   return {
     onState(data) {
       audio.onState(data);
-      if (data.voice) { talk.setAvailable(data.voice); handsFree.setAvailable(data.voice.available); }
+      if (data.voice) {
+        talk.setAvailable(data.voice);
+        handsFree.setAvailable(data.voice.available);
+        dictation.setAvailable(data.voice.available);
+      }
     },
     answered() { audio.arm(); },
     replay() { audio.replay(); },
