@@ -102,6 +102,8 @@ def test_keyboard_only_call(page: Page, live: LiveServer) -> None:
     assert active_id(page) == "message-text"
     kb.type("Richiamare per l'ordine 4512")
     kb.press("Tab")
+    assert active_id(page) == "message-text-dictate"  # «Detta», right after the field
+    kb.press("Tab")
     assert active_id(page) == "message-submit"
     kb.press("Enter")
     page.wait_for_url(re.compile(r"focus=reply"))

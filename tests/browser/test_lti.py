@@ -107,6 +107,8 @@ def test_keyboard_only_call_inside_the_platform_iframe_sends_the_grade(
     kb.press("Tab")
     kb.type("Richiamare per l'ordine 4512")
     kb.press("Tab")
+    assert _active_id(frame) == "message-text-dictate"  # «Detta», right after the field
+    kb.press("Tab")
     assert _active_id(frame) == "message-submit"
     kb.press("Enter")
     frame.wait_for_url(re.compile(r"focus=reply"))
