@@ -6,7 +6,9 @@ normalised the same way first: case, accents and punctuation dropped (``simulato
 normaliser, which also turns numbers in words into digits for the language), apostrophes split
 ("l'ufficio" -> "l ufficio"), and every digit made a word of its own, so "tre due uno", "3 2 1"
 and "321" all compare as the same three words; an e-mail address compares as it is dictated
-("m.rossi@example.it" and "m punto rossi chiocciola example punto it" alike, ``audio.spoken``).
+("m.rossi@example.it" and "m punto rossi chiocciola example punto it" alike, ``audio.spoken``);
+and in Italian a spelt letter compares equal to its name ("R come Roma" and "erre come Roma"),
+as a digit does to its number word.
 """
 
 from __future__ import annotations
@@ -26,6 +28,15 @@ _SMALL_NUMBERS = {
     "de": "null eins zwei drei vier funf sechs sieben acht neun",
     "es": "cero uno dos tres cuatro cinco seis siete ocho nueve",
 }
+# Italian letter names, mapped to the letter on both sides (like the small numbers): a caller
+# spelling "R come Roma" says "erre", and a recogniser may write either.
+_LETTER_NAMES = {
+    "it": {
+        "bi": "b", "ci": "c", "di": "d", "effe": "f", "gi": "g", "acca": "h", "cappa": "k",
+        "elle": "l", "emme": "m", "enne": "n", "pi": "p", "cu": "q", "erre": "r", "esse": "s",
+        "ti": "t", "vu": "v", "vi": "v", "ics": "x", "ipsilon": "y", "zeta": "z",
+    },
+}  # fmt: skip
 _AS_DIGIT = {
     lang: {word: str(n) for n, word in enumerate(words.split())}
     for lang, words in _SMALL_NUMBERS.items()
@@ -39,8 +50,9 @@ def _digits_apart(text: str) -> str:
 def wer_words(text: str, lang: str = "it") -> list[str]:
     """The words WER compares: normalised, numbers as single digits, addresses as dictated."""
     plain = spoken_form(text, lang).replace("'", " ").replace("’", " ")
-    digits = _AS_DIGIT.get(lang.split("-")[0].lower(), {})
-    return [digits.get(w, w) for w in _digits_apart(normalise(plain, lang)).split()]
+    code = lang.split("-")[0].lower()
+    same = {**_LETTER_NAMES.get(code, {}), **_AS_DIGIT.get(code, {})}
+    return [same.get(w, w) for w in _digits_apart(normalise(plain, lang)).split()]
 
 
 def edit_distance(reference: list[str], hypothesis: list[str]) -> int:

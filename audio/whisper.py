@@ -55,6 +55,10 @@ _CPU_THREADS = 2
 # (see the module docstring).
 RESCORE_MARGIN = 9.0
 RESCORE_PER_TOKEN = 2.0
+# A decode that compresses this well is repeating itself ("1, 1, 1, ..." on a line of digits):
+# Whisper's own threshold. It is decoded again with a beam, which does not loop there.
+_LOOPING_RATIO = 2.4
+_LOOP_BEAM = 5
 # faster-whisper's own rule for a window with no speech in it.
 _NO_SPEECH_PROB = 0.6
 _NO_SPEECH_LOGPROB = -1.0
@@ -106,16 +110,20 @@ class WhisperRecognizer:
         frames = features.shape[-1] - 1
         return model.encode(pad_or_trim(features[:, :frames])), frames
 
-    def _generate(self, encoded: Any, tokenizer: Any, hotwords: str | None) -> tuple[str, float]:
-        """Greedy decode of an encoded clip, as faster-whisper's ``transcribe`` does it."""
-        from faster_whisper.transcribe import get_suppressed_tokens
+    def _generate(
+        self, encoded: Any, tokenizer: Any, hotwords: str | None, beam_size: int = 0
+    ) -> tuple[str, float]:
+        """Greedy decode of an encoded clip, as faster-whisper's ``transcribe`` does it; a decode
+        that repeats itself is done again with a beam."""
+        from faster_whisper.transcribe import get_compression_ratio, get_suppressed_tokens
 
         model = self.model()
+        beam = beam_size or self.beam_size
         prompt = model.get_prompt(tokenizer, [], without_timestamps=True, hotwords=hotwords)
         result = model.model.generate(
             encoded,
             [prompt],
-            beam_size=self.beam_size,
+            beam_size=beam,
             max_length=model.max_length,
             return_scores=True,
             return_no_speech_prob=True,
@@ -127,6 +135,8 @@ class WhisperRecognizer:
         if result.no_speech_prob > _NO_SPEECH_PROB and avg_logprob < _NO_SPEECH_LOGPROB:
             return "", 0.0
         text = tokenizer.decode(tokens).strip()
+        if beam < _LOOP_BEAM and get_compression_ratio(text) > _LOOPING_RATIO:
+            return self._generate(encoded, tokenizer, hotwords, _LOOP_BEAM)
         speech = 1.0 - result.no_speech_prob
         return text, float(max(0.0, min(1.0, math.exp(avg_logprob) * (0.5 + 0.5 * speech))))
 

@@ -2,11 +2,15 @@
 hears it, transcribed by an independent offline recogniser, word error rate per engine and voice.
 
     .venv/bin/python benchmarks/bench_caller_wer.py [--library scenarios] [--per-voice 0]
-        [--espeak-too] [--language it]
+        [--espeak-too] [--language it] [--decoding standard|console]
 
 The listener is Whisper base (faster-whisper, the model ``simulator models`` installs): it is
 not the engine that made the audio, and it does not know the line it is about to hear (no
-hotwords, no expected phrases). Lines are rendered by the callers' own synthesiser, voice and
+hotwords, no expected phrases). By default it decodes as faster-whisper does out of the box
+(beam 5, temperature fallback when a decode repeats itself), as an independent listener would;
+``--decoding console`` uses the console's own fast greedy decode instead, which on a line of
+digits can loop ("1, 1, 1, ...") and so counts a recogniser's failure against the voice.
+Lines are rendered by the callers' own synthesiser, voice and
 telephone line as a call renders them (``audio.commands.caller_lines``); ``--espeak-too`` also
 renders the Italian lines with espeak-ng's Italian voice for comparison. The word error rate of a
 group is the sum of edits over the sum of reference words (numbers written as digits and as words
@@ -29,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from audio.asr import models_root_default  # noqa: E402
 from audio.commands import caller_lines  # noqa: E402
 from audio.tts import caller_synthesizer  # noqa: E402
+from audio.wav import for_recognition, read_wav  # noqa: E402
 from audio.wer import edit_distance, wer_words  # noqa: E402
 from audio.whisper import shared_whisper  # noqa: E402
 from simulator.loader import load_library  # noqa: E402
@@ -45,6 +50,12 @@ def main() -> int:
     )
     parser.add_argument("--espeak-too", action="store_true", help="Italian lines in espeak-ng too")
     parser.add_argument("--language", default="", help="only the callers of this language (it)")
+    parser.add_argument(
+        "--decoding",
+        choices=("standard", "console"),
+        default="standard",
+        help="faster-whisper's own defaults (beam 5, fallback), or the console's greedy decode",
+    )
     args = parser.parse_args()
     if os.environ.get("CENTRALINO_BENCH_QUICK") == "1":  # the docs test's smoke pass
         args.per_voice = 1
@@ -67,7 +78,18 @@ def main() -> int:
                     continue
                 seen.add((key[1], text))
                 work[key].append((text, one))
-    print(f"machine: {os.cpu_count()} cores; listener: {listener.engine}, no hotwords")
+    print(
+        f"machine: {os.cpu_count()} cores; listener: {listener.engine}, no hotwords, "
+        f"{args.decoding} decoding"
+    )
+
+    def listen(wav: bytes, lang: str) -> str:
+        if args.decoding == "console":
+            return listener.recognise(wav, lang).transcript
+        samples, rate = read_wav(wav)
+        segments, _ = listener.model().transcribe(for_recognition(samples, rate), language=lang)
+        return " ".join(segment.text.strip() for segment in segments).strip()
+
     started = time.perf_counter()
     failures = 0
     for (lang, voice), lines in sorted(work.items()):
@@ -76,7 +98,7 @@ def main() -> int:
             lines = lines[::step][: args.per_voice]
         edits = words = 0
         for text, spec in lines:
-            heard = listener.recognise(synthesizer.render(text, spec), lang).transcript
+            heard = listen(synthesizer.render(text, spec), lang)
             reference = wer_words(text, lang)
             edits += edit_distance(reference, wer_words(heard, lang))
             words += len(reference)

@@ -199,3 +199,26 @@ def test_redis_queue_and_worker(models_root: Path) -> None:
     result = asr_service.RedisService(url).recognise(asr_service.Job(wav, "en"), timeout=120)
     worker.join()
     assert word_error_rate("one two three", result.transcript, "en") == 0.0
+
+
+def test_a_line_of_digits_is_not_heard_as_a_loop(whisper: WhisperRecognizer) -> None:
+    """The Prefettura's switchboard number in the female Festival caller voice: the greedy decode
+    loops ("1, 1, 1, ..." to the token limit), so it is decoded again with a beam; the number
+    and the rest of the sentence come back."""
+    from faster_whisper.transcribe import get_compression_ratio
+
+    from audio.commands import caller_lines
+    from audio.tts import caller_synthesizer
+    from simulator.loader import load_library
+
+    library = load_library(REPO / "scenarios")
+    synthesizer = caller_synthesizer()
+    wav = next(
+        synthesizer.render(text, spec)
+        for loaded in library.scenarios.values()
+        for text, spec in caller_lines(loaded.scenario, library.companies[loaded.scenario.company])
+        if text.startswith("Il centralino della Prefettura") and spec.voice == "voice_lp_diphone"
+    )
+    heard = whisper.recognise(wav, "it-IT").transcript
+    assert get_compression_ratio(heard) <= 2.4, heard
+    assert "gabinetto" in heard.lower(), heard

@@ -69,3 +69,12 @@ def test_the_caller_dictates_addresses_in_its_language(text: str, lang: str, sai
     from audio.spoken import spoken_form
 
     assert spoken_form(text, lang) == said
+
+
+def test_a_spelt_letter_equals_its_italian_name_but_not_another_letter() -> None:
+    assert (
+        word_error_rate("R come Roma, D come Domodossola", "erre come Roma, di come Domodossola")
+        == 0.0
+    )
+    assert word_error_rate("R come Roma", "esse come Roma") == 1 / 3
+    assert word_error_rate("Esse", "S", "en") == 1.0  # only Italian names
