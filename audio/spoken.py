@@ -2,9 +2,10 @@
 
 A synthesiser handed ``mario.rossi@ferramentarossi.example`` reads it as one strange word
 (Festival's Italian voice spells fragments of it; nobody could write it down). A person says
-"mario punto rossi chiocciola ferramentarossi punto example". :func:`spoken_form` makes that
-text for the caller's voice; the transcript on screen keeps the address as written. The word
-error rate (``audio.wer``) reads both forms alike, as it reads "tre" and "3" alike.
+"mario punto rossi chiocciola ferramentarossi punto example". Likewise an Italian caller spelling
+"R come Roma" says the letter's name, "erre come Roma". :func:`spoken_form` makes that text for
+the caller's voice; the transcript on screen keeps the line as written. The word error rate
+(``audio.wer``) reads both forms alike, as it reads "tre" and "3" alike.
 """
 
 from __future__ import annotations
@@ -21,6 +22,15 @@ _SIGNS = {
 }
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 
+# "R come Roma": a capital letter alone, then "come" and a word (the Italian phone alphabet).
+_SPELT = re.compile(r"\b([A-Z]) (?=come [A-ZÀ-Ý])")
+_LETTER_NAMES_IT = {
+    "A": "a", "B": "bi", "C": "ci", "D": "di", "E": "e", "F": "effe", "G": "gi", "H": "acca",
+    "I": "i", "J": "i lunga", "K": "cappa", "L": "elle", "M": "emme", "N": "enne", "O": "o",
+    "P": "pi", "Q": "cu", "R": "erre", "S": "esse", "T": "ti", "U": "u", "V": "vu",
+    "W": "doppia vu", "X": "ics", "Y": "ipsilon", "Z": "zeta",
+}  # fmt: skip
+
 
 def _dictated(address: str, lang: str) -> str:
     at, dot, hyphen, underscore = _SIGNS.get(lang, _SIGNS["en"])
@@ -36,4 +46,7 @@ def _dictated(address: str, lang: str) -> str:
 def spoken_form(text: str, language: str) -> str:
     """``text`` as a caller says it in ``language`` ("it-IT", "en-GB"...): addresses dictated."""
     lang = language.split("-")[0].lower()
-    return _EMAIL.sub(lambda m: _dictated(m.group(0), lang), text)
+    text = _EMAIL.sub(lambda m: _dictated(m.group(0), lang), text)
+    if lang == "it":
+        text = _SPELT.sub(lambda m: _LETTER_NAMES_IT[m.group(1)] + " ", text)
+    return text

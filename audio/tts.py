@@ -272,7 +272,7 @@ class CallerSynthesizer:
             log.warning("%s", missing.message("en"))
             self._festival = None
         festival = self._festival.engine_version if self._festival else "no-festival"
-        self._version = f"{espeak.engine_version}+{festival}+line-4"
+        self._version = f"{espeak.engine_version}+{festival}+line-5"
 
     @property
     def engine_version(self) -> str:

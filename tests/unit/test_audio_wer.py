@@ -78,3 +78,11 @@ def test_a_spelt_letter_equals_its_italian_name_but_not_another_letter() -> None
     )
     assert word_error_rate("R come Roma", "esse come Roma") == 1 / 3
     assert word_error_rate("Esse", "S", "en") == 1.0  # only Italian names
+
+
+def test_an_italian_caller_says_the_names_of_the_letters_it_spells() -> None:
+    from audio.spoken import spoken_form
+
+    said = spoken_form("Certo: R come Roma, Z come Zara, spazio. E come va?", "it-IT")
+    assert said == "Certo: erre come Roma, zeta come Zara, spazio. E come va?"
+    assert spoken_form("R as in Robert", "en-GB") == "R as in Robert"
