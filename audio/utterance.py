@@ -107,27 +107,8 @@ def recognise_utterance(
     listen = listening(state, line)
     if listen is None:
         raise not_listening()
-    samples, rate = read_wav(wav)
-    if not has_recogniser(listen.language, models_root):
-        raise VoiceUnavailableError(listen.language)
-    if inline:
-        job = asr_service.Job(wav, listen.language, listen.phrases, listen.names)
-        recognition, where = asr_service.run_job(job, models_root), "inline"
-    else:
-        recognition, where = asr_service.recognise(
-            models_root, wav, listen.language, listen.phrases, listen.names
-        )
-    seconds = samples.size / rate
-    log.info(
-        "speech recognised: engine=%s service=%s lang=%s confidence=%.3f audio_s=%.2f",
-        recognition.engine,
-        where,
-        listen.language,
-        recognition.confidence,
-        seconds,
-    )
-    if not recognition.transcript.strip():
-        raise NotUnderstoodError()
+    job = asr_service.Job(wav, listen.language, listen.phrases, listen.names)
+    recognition = _recognise(job, models_root, inline, "speech")
     return Heard(recognition, listen)
 
 
@@ -140,22 +121,29 @@ def recognise_dictation(
     Nothing is expected (a message is whatever the caller said), so nothing is re-scored, and
     nothing is recorded in the call: the words only fill the field, which the trainee checks and
     files as typed text. Same errors as :func:`recognise_utterance`, except that no line needs
-    to be in conversation; ``inline`` recognises here (the terminal).
+    to be in conversation.
     """
-    samples, rate = read_wav(wav)
-    if not has_recogniser(language, models_root):
-        raise VoiceUnavailableError(language)
-    names = names_for_dictation(state)
+    job = asr_service.Job(wav, language, (), names_for_dictation(state))
+    return _recognise(job, models_root, inline, "dictation")
+
+
+def _recognise(job: asr_service.Job, models_root: Path, inline: bool, what: str) -> Recognition:
+    """Run ``job`` here or on the recognition service, log it, and refuse an empty result."""
+    samples, rate = read_wav(job.wav)
+    if not has_recogniser(job.lang, models_root):
+        raise VoiceUnavailableError(job.lang)
     if inline:
-        job = asr_service.Job(wav, language, (), names)
         recognition, where = asr_service.run_job(job, models_root), "inline"
     else:
-        recognition, where = asr_service.recognise(models_root, wav, language, (), names)
+        recognition, where = asr_service.recognise(
+            models_root, job.wav, job.lang, job.expected, job.names
+        )
     log.info(
-        "dictation recognised: engine=%s service=%s lang=%s confidence=%.3f audio_s=%.2f",
+        "%s recognised: engine=%s service=%s lang=%s confidence=%.3f audio_s=%.2f",
+        what,
         recognition.engine,
         where,
-        language,
+        job.lang,
         recognition.confidence,
         samples.size / rate,
     )

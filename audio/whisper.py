@@ -141,15 +141,15 @@ class WhisperRecognizer:
         return text, float(max(0.0, min(1.0, math.exp(avg_logprob) * (0.5 + 0.5 * speech))))
 
     def _log_likelihoods(
-        self, encoded: Any, frames: int, tokenizer: Any, texts: Sequence[str]
+        self, encoded: Any, frames: int, tokenizer: Any, tokens: list[list[int]]
     ) -> list[float]:
-        """Summed log-probability of each text given the clip (forced alignment, one batch)."""
+        """Summed log-probability of each token sequence given the clip (forced alignment, one
+        batch)."""
         import ctranslate2
         import numpy as np
 
-        tokens = [self._tokens(tokenizer, text) for text in texts]
         batch = ctranslate2.StorageView.from_array(
-            np.repeat(np.asarray(encoded), len(texts), axis=0)
+            np.repeat(np.asarray(encoded), len(tokens), axis=0)
         )
         results = self.model().model.align(batch, tokenizer.sot_sequence, tokens, frames)
         return [
@@ -175,7 +175,7 @@ class WhisperRecognizer:
                 encoded, self._tokenizer(language_code(lang)), hotword_text(hints)
             )
 
-    def rescored(
+    def _rescored(
         self,
         encoded: Any,
         frames: int,
@@ -195,12 +195,12 @@ class WhisperRecognizer:
         rewrites = phrase_hypotheses(text, expected, lang)
         if not rewrites:
             return []
-        heard, *scores = self._log_likelihoods(encoded, frames, tokenizer, [text, *rewrites])
-        said = self._tokens(tokenizer, text)
+        said, *written = [self._tokens(tokenizer, t) for t in (text, *rewrites)]
+        heard, *scores = self._log_likelihoods(encoded, frames, tokenizer, [said, *written])
         found = []
-        for rewrite, score in zip(rewrites, scores, strict=True):
+        for rewrite, tokens, score in zip(rewrites, written, scores, strict=True):
             margin = score - heard
-            changed = max(1, Levenshtein.distance(said, self._tokens(tokenizer, rewrite)))
+            changed = max(1, Levenshtein.distance(said, tokens))
             if margin >= -RESCORE_MARGIN and margin >= -RESCORE_PER_TOKEN * changed:
                 found.append((rewrite, margin))
         return sorted(found, key=lambda pair: -pair[1])
@@ -237,7 +237,7 @@ class WhisperRecognizer:
                 if other and other != text:
                     alternatives.append(other)
             verified = (
-                self.rescored(encoded, frames, tokenizer, text, expected, lang) if text else []
+                self._rescored(encoded, frames, tokenizer, text, expected, lang) if text else []
             )
         alternatives.extend(r for r, _ in verified if r not in alternatives)
         engine = f"{self.engine}/rescored" if verified else self.engine

@@ -37,22 +37,28 @@ class Listening:
 
 def names_in_call(state: CallState, ln: LineState) -> tuple[str, ...]:
     """Company, caller, organisation, department and staff names, without duplicates."""
-    company = state.company
-    found = [company.name, ln.caller.name, ln.caller.organisation or ""]
-    found.extend(d.name for d in company.departments)
-    found.extend(m.name for m in company.staff)
-    return tuple(dict.fromkeys(n for n in found if n.strip()))
+    return _names(state, [ln])
 
 
 def names_for_dictation(state: CallState) -> tuple[str, ...]:
     """The names a trainee may dictate into a form: the company's and every caller's so far."""
+    return _names(state, list(state.lines.values()))
+
+
+def _names(state: CallState, lines: list[LineState]) -> tuple[str, ...]:
     company = state.company
     found = [company.name]
-    for ln in state.lines.values():
+    for ln in lines:
         found.extend([ln.caller.name, ln.caller.organisation or ""])
     found.extend(d.name for d in company.departments)
     found.extend(m.name for m in company.staff)
     return tuple(dict.fromkeys(n for n in found if n.strip()))
+
+
+def speaking_language(state: CallState) -> str:
+    """The language the trainee speaks now: the talking line's caller's, else the scenario's."""
+    ln = talking_line(state)
+    return state.language_of(ln) if ln is not None else state.scenario.language
 
 
 def talking_line(state: CallState, line: str | None = None) -> LineState | None:

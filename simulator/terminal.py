@@ -20,7 +20,7 @@ from simulator import engine, names
 from simulator.call_state import CallState
 from simulator.errors import CallStateError, CentralinoError
 from simulator.events import Action, Event
-from simulator.expected import talking_line
+from simulator.expected import speaking_language
 from simulator.model import Company, Scenario
 from simulator.procedure_text import procedure_lines
 from simulator.report_text import render_report
@@ -468,7 +468,7 @@ class TerminalSession:
                 wav = Path(rest.strip()).expanduser().read_bytes()
             else:
                 return command
-            language = self._speech_language()
+            language = speaking_language(self.state)
             heard = recognise_dictation(wav, self.state, DEFAULT_MODELS, language, inline=True)
         except (OSError, ImportError, CentralinoError) as exc:
             reason = exc.message(self.lang) if isinstance(exc, CentralinoError) else str(exc)
@@ -476,11 +476,6 @@ class TerminalSession:
             return ""
         self.say(self.tr("Dettato: ", "Dictated: ") + heard.transcript)
         return heard.transcript
-
-    def _speech_language(self) -> str:
-        """The language the trainee speaks now: the talking line's caller, else the scenario's."""
-        ln = talking_line(self.state)
-        return self.state.language_of(ln) if ln is not None else self.scenario.language
 
     def _lines(self) -> None:
         names = {

@@ -44,7 +44,7 @@ from audio.utterance import (
 from audio.wav import RECOGNITION_RATE, read_wav, resample, to_wav
 from audio.whisper import LOW_CONFIDENCE
 from simulator.errors import CallStateError, CentralinoError
-from simulator.expected import talking_line
+from simulator.expected import speaking_language
 from simulator.flaskkit.i18n import pick
 from simulator.flaskkit.security import current_user, db, role_required
 from simulator.practice import accounts, attempts, recordings
@@ -135,6 +135,26 @@ def _error(code: str, message: str, status: int) -> ResponseReturnValue:
     return jsonify(ok=False, code=code, error=message), status
 
 
+_RECOGNITION_FAILURES = (
+    AudioInputError,
+    VoiceUnavailableError,
+    NotUnderstoodError,
+    RecognitionTimeoutError,
+)
+
+
+def _recognition_failure(exc: Exception) -> ResponseReturnValue:
+    """A clip that could not be recognised, as the 4xx/503 JSON the page announces."""
+    if isinstance(exc, AudioInputError):
+        return _error(exc.code, pick(exc), _AUDIO_STATUS.get(exc.code, 400))
+    if isinstance(exc, VoiceUnavailableError):
+        return _error("no_engine", pick(exc), 422)
+    if isinstance(exc, NotUnderstoodError):
+        return _error("not_understood", _("Non ho capito, riprova o scrivi."), 422)
+    message = _("Il riconoscimento vocale è occupato: riprova tra poco o scrivi la risposta.")
+    return _error("busy", message, 503)
+
+
 def _streams() -> Path:
     return Path(current_app.instance_path) / "speech-streams"
 
@@ -192,15 +212,8 @@ def speech(attempt_id: int) -> ResponseReturnValue:
     try:
         read_wav(wav, max_bytes=limit)
         heard = recognise_utterance(wav, snap.state, caller_audio.models_root())
-    except AudioInputError as exc:
-        return _error(exc.code, pick(exc), _AUDIO_STATUS.get(exc.code, 400))
-    except VoiceUnavailableError as exc:
-        return _error("no_engine", pick(exc), 422)
-    except NotUnderstoodError:
-        return _error("not_understood", _("Non ho capito, riprova o scrivi."), 422)
-    except RecognitionTimeoutError:
-        message = _("Il riconoscimento vocale è occupato: riprova tra poco o scrivi la risposta.")
-        return _error("busy", message, 503)
+    except _RECOGNITION_FAILURES as exc:
+        return _recognition_failure(exc)
     except CallStateError as exc:
         return _error("no_line", pick(exc), 409)
     recognition = heard.recognition
@@ -259,15 +272,8 @@ def dictation(attempt_id: int) -> ResponseReturnValue:
         recognition = recognise_dictation(
             wav, snap.state, caller_audio.models_root(), line_language(snap)
         )
-    except AudioInputError as exc:
-        return _error(exc.code, pick(exc), _AUDIO_STATUS.get(exc.code, 400))
-    except VoiceUnavailableError as exc:
-        return _error("no_engine", pick(exc), 422)
-    except NotUnderstoodError:
-        return _error("not_understood", _("Non ho capito, riprova o scrivi."), 422)
-    except RecognitionTimeoutError:
-        message = _("Il riconoscimento vocale è occupato: riprova tra poco o scrivi.")
-        return _error("busy", message, 503)
+    except _RECOGNITION_FAILURES as exc:
+        return _recognition_failure(exc)
     message = _("Dettato: %(text)s", text=recognition.transcript)
     if recognition.confidence < LOW_CONFIDENCE:
         message = _(
@@ -299,5 +305,4 @@ def _keep_recording(attempt_id: int, wav: bytes, done: attempts.Snapshot | None)
 
 def line_language(snap: attempts.Snapshot) -> str:
     """The language the trainee speaks now: the talking line's caller, else the scenario's."""
-    ln = talking_line(snap.state)
-    return snap.state.language_of(ln) if ln is not None else snap.scenario.language
+    return speaking_language(snap.state)

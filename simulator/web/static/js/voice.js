@@ -34,6 +34,24 @@ function store(key, value) {
   try { window.localStorage.setItem(key, String(value)); } catch (_e) { /* private mode: not kept */ }
 }
 
+// Posts a recorded WAV; the answer's status and JSON (a network failure is status 0 with a
+// message to announce).
+async function postWav(url, wav, extraHeaders) {
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      body: wav,
+      credentials: "same-origin",
+      headers: { "Content-Type": "audio/wav", "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch", Accept: "application/json", ...extraHeaders },
+    });
+    let payload = {};
+    try { payload = await response.json(); } catch (_e) { payload = {}; }
+    return { status: response.status, payload };
+  } catch (_error) {
+    return { status: 0, payload: { error: t("Rete non raggiungibile: riprova o scrivi.", "Network unreachable: try again or type.") } };
+  }
+}
+
 class CallerAudio {
   constructor() {
     this.enabled = ["audio", "both"].includes(body.dataset.voiceMode);
@@ -194,20 +212,7 @@ class PushToTalk {
   async submit(wav, extraHeaders) {
     this.busy = true;
     announce(this.status, t("Riconoscimento in corso.", "Recognising."));
-    let status = 0;
-    let payload = {};
-    try {
-      const response = await fetch(body.dataset.speechUrl, {
-        method: "POST",
-        body: wav,
-        credentials: "same-origin",
-        headers: { "Content-Type": "audio/wav", "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch", Accept: "application/json", ...extraHeaders },
-      });
-      status = response.status;
-      try { payload = await response.json(); } catch (_e) { payload = {}; }
-    } catch (_error) {
-      payload = { error: t("Rete non raggiungibile: riprova o scrivi.", "Network unreachable: try again or type.") };
-    }
+    const { status, payload } = await postWav(body.dataset.speechUrl, wav, extraHeaders);
     this.busy = false;
     if (payload.redirect) { window.location.assign(payload.redirect); return; }
     if (status >= 400 || !payload.ok) {
@@ -398,20 +403,7 @@ class Dictation {
     const field = this.field(button);
     if (!wav) { this.talk.busy = false; field.focus(); return; }
     announce(this.status, t("Riconoscimento in corso.", "Recognising."));
-    let status = 0;
-    let payload = {};
-    try {
-      const response = await fetch(body.dataset.dictationUrl, {
-        method: "POST",
-        body: wav,
-        credentials: "same-origin",
-        headers: { "Content-Type": "audio/wav", "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch", Accept: "application/json" },
-      });
-      status = response.status;
-      try { payload = await response.json(); } catch (_e) { payload = {}; }
-    } catch (_error) {
-      payload = { error: t("Rete non raggiungibile: riprova o scrivi.", "Network unreachable: try again or type.") };
-    }
+    const { status, payload } = await postWav(body.dataset.dictationUrl, wav, {});
     this.talk.busy = false;
     field.focus();
     if (status >= 400 || !payload.ok) {
